@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "winkhook",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "winkhook", targets: ["winkhook"]),
+        .library(name: "WebhookCore", targets: ["WebhookCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // C adapters: each imported by exactly one Swift module, with `internal import`.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
+        // Pure Swift: request value in, outcome value out. No C, no I/O.
+        .target(
+            name: "WebhookCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The configuration file (TOML), secrets from files and the environment.
+        .target(
+            name: "WinkhookConfig",
+            dependencies: ["WebhookCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // libfcgi: accept loop, CGI, response writing, the worker supervisor.
+        .target(
+            name: "FastCGITransport",
+            dependencies: ["CFastCGI", "WebhookCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // libpq: connection ownership, prepared statements, migrations.
+        .target(
+            name: "PostgresStore",
+            dependencies: ["CLibPQ", "WebhookCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "winkhook",
+            dependencies: [
+                "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "WebhookCoreTests", dependencies: ["WebhookCore", "WinkhookConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

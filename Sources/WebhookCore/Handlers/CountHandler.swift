@@ -1,0 +1,11 @@
+/// Every key without a handler of its own: one `event.count` point under the event's key.
+public struct CountHandler: EventHandler {
+    public var keys: [EventKey] { [] }
+
+    /// Creates the handler.
+    public init() {}
+
+    public func points(for event: Event) -> [MetricPoint] {
+        [MetricPoint(metric: "event.count", value: .one, dimensions: event.dimensions)]
+    }
+}

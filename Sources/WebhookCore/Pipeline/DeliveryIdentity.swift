@@ -1,0 +1,28 @@
+import Crypto
+
+/// The idempotency key of a delivery, always scoped by webhook by the store.
+///
+/// In order: the signed `webhook-id`; else the envelope's `id` (only when the body also has a `data`
+/// object, since a bare booking's `id` is the booking, not the event); else `sha256:` of the raw body.
+public enum DeliveryIdentity {
+    /// Chooses the key.
+    public static func dedupeKey(signedID: String?, body: JSONValue, bodySHA256: String) -> String {
+        if let signedID, !signedID.isEmpty { return "id:" + signedID }
+        if body["data"]?.objectValue != nil, let id = body["id"]?.scalarText, !id.isEmpty, id.utf8.count <= 256 {
+            return "body:" + id
+        }
+        return "sha256:" + bodySHA256
+    }
+
+    /// Lowercase hex SHA-256 of `bytes`.
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,158 @@
+/// The request pipeline, pure: head and body in, a decision out. Each step's answer is fixed:
+///
+/// 1. no webhook at the path → 404
+/// 2. webhook disabled → 503 + `Retry-After` (a pause: nothing written, the sender retries)
+/// 3. method other than POST → 405 + `Allow: POST`
+/// 4. declared body over the limit → 413 (before reading it)
+/// 5. content type present and not JSON → 415
+/// 6. signature missing or wrong, timestamp outside the window → 401, one generic body
+/// 7. body not a JSON object → 400, raw bytes kept as a rejected delivery
+/// 8. otherwise → store (duplicates, unsubscribed and unknown keys included) → 200 `{"ok":true}`
+public struct WebhookPipeline: Sendable {
+    /// Webhooks by path.
+    public let webhooks: [WebhookEndpoint]
+    /// Shared limits.
+    public let settings: PipelineSettings
+    private let router: EventRouter
+
+    /// Creates a pipeline.
+    /// - Throws: `PipelineConfigurationError` when two webhooks share a name or a path.
+    public init(webhooks: [WebhookEndpoint], settings: PipelineSettings, router: EventRouter)
+        throws(PipelineConfigurationError)
+    {
+        var names: Set<String> = []
+        var paths: Set<String> = []
+        for webhook in webhooks {
+            guard names.insert(webhook.name).inserted else {
+                throw PipelineConfigurationError(reason: "two webhooks are named \"\(webhook.name)\"")
+            }
+            guard paths.insert(WebhookPipeline.normalized(webhook.path)).inserted else {
+                throw PipelineConfigurationError(reason: "two webhooks use the path \(webhook.path)")
+            }
+        }
+        self.webhooks = webhooks
+        self.settings = settings
+        self.router = router
+    }
+
+    /// Steps 1–5: what can be decided before reading the body.
+    public func preflight(_ head: RequestHead) -> Preflight {
+        guard let (webhook, _) = match(head.path) else {
+            return .respond(Outcome(.notFound, webhook: nil, "no webhook at \(head.path)"))
+        }
+        guard webhook.enabled else {
+            return .respond(
+                Outcome(
+                    .unavailable(retryAfter: settings.retryAfterSeconds, code: "webhook_disabled"),
+                    webhook: webhook.name, "webhook is disabled; answered 503 so the sender retries later",
+                    severity: .warning))
+        }
+        guard head.method == "POST" else {
+            return .respond(Outcome(.methodNotAllowed, webhook: webhook.name, "method \(head.method) is not POST"))
+        }
+        if let length = head.contentLength, length > settings.bodyLimit {
+            return .respond(
+                Outcome(
+                    .contentTooLarge, webhook: webhook.name,
+                    "declared body of \(length) bytes is over the limit of \(settings.bodyLimit)", severity: .warning))
+        }
+        if let type = head.contentType, !WebhookPipeline.isJSON(type) {
+            return .respond(
+                Outcome(.unsupportedMediaType, webhook: webhook.name, "content type \(type.prefix(100)) is not JSON"))
+        }
+        return .readBody(limit: settings.bodyLimit)
+    }
+
+    /// All steps, for a request whose body has been read (at most `limit + 1` bytes).
+    public func process(_ request: WebhookRequest) -> Decision {
+        if case .respond(let outcome) = preflight(request.head) { return .respond(outcome) }
+        guard let (webhook, suffix) = match(request.head.path) else {
+            return .respond(Outcome(.notFound, webhook: nil, "no webhook at \(request.head.path)"))
+        }
+        guard request.body.count <= settings.bodyLimit else {
+            return .respond(
+                Outcome(
+                    .contentTooLarge, webhook: webhook.name, "body is over the limit of \(settings.bodyLimit) bytes",
+                    severity: .warning))
+        }
+        let sender: VerifiedSender
+        do {
+            sender = try webhook.verifier.verify(request, now: request.receivedAt)
+        } catch {
+            return .respond(
+                Outcome(.unauthorized, webhook: webhook.name, "authentication failed: \(error)", severity: .warning))
+        }
+        let headers = HeaderArchive.archive(request.head.headers)
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(request.body)
+        } catch {
+            return reject(request, webhook: webhook, headers: headers, reason: "body is not JSON: \(error)")
+        }
+        guard case .object = body else {
+            return reject(request, webhook: webhook, headers: headers, reason: "body is JSON but not an object")
+        }
+        let resolution = webhook.resolver.resolve(body: body, headers: request.head.headers, pathSuffix: suffix)
+        let subscribed = webhook.subscribes(to: resolution.key)
+        let dimensions = EventDimensions(body: body, key: resolution.key, fallbackEntity: webhook.entity?.identifier)
+        let event = Event(
+            key: resolution.key, body: body, webhook: webhook.name, receivedAt: request.receivedAt,
+            dimensions: dimensions)
+        let hash = DeliveryIdentity.sha256Hex(request.body)
+        let delivery = Delivery(
+            webhook: webhook.name,
+            dedupeKey: DeliveryIdentity.dedupeKey(signedID: sender.signedDeliveryID, body: body, bodySHA256: hash),
+            eventKey: resolution.key, sentKey: resolution.sentAs,
+            disposition: subscribed ? .stored : .ignored, receivedAt: request.receivedAt,
+            headers: headers, body: request.body, bodySHA256: hash,
+            points: subscribed ? router.handler(for: resolution.key).points(for: event) : [])
+        return .store(delivery, event)
+    }
+
+    private func reject(_ request: WebhookRequest, webhook: WebhookEndpoint, headers: JSONValue, reason: String)
+        -> Decision
+    {
+        let rejected = RejectedDelivery(
+            webhook: webhook.name, receivedAt: request.receivedAt, reason: reason, headers: headers, body: request.body)
+        return .reject(rejected, Outcome(.badRequest, webhook: webhook.name, reason, severity: .warning))
+    }
+
+    /// The webhook serving `path` and the rest of the path after it (for a key in the URL).
+    public func match(_ path: String) -> (WebhookEndpoint, String?)? {
+        let path = WebhookPipeline.normalized(path)
+        var best: (WebhookEndpoint, String?)?
+        var bestLength = -1
+        for webhook in webhooks {
+            let base = WebhookPipeline.normalized(webhook.path)
+            if path == base, base.count > bestLength {
+                best = (webhook, nil)
+                bestLength = base.count
+            } else if path.hasPrefix(base == "/" ? "/" : base + "/"), base.count > bestLength {
+                best = (webhook, String(path.dropFirst(base.count)))
+                bestLength = base.count
+            }
+        }
+        return best
+    }
+
+    static func normalized(_ path: String) -> String {
+        var p = path
+        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+        return p.isEmpty ? "/" : p
+    }
+
+    /// `application/json`, `application/*+json` and `text/json`, with any parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingWhitespace().lowercased() }
+        guard let media else { return false }
+        return media == "application/json" || media == "text/json"
+            || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+}
+
+/// The webhook list cannot be served as configured.
+public struct PipelineConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public var reason: String
+    public var description: String { reason }
+}

@@ -1,0 +1,71 @@
+/// The pipeline joined to a store: one call per request, returning the answer and its log line.
+///
+/// Storage failures never become a 2xx: nothing is acknowledged before the store says it is durable.
+public final class WebhookService {
+    /// The pure pipeline.
+    public let pipeline: WebhookPipeline
+    /// Where deliveries go.
+    public let store: any EventStore
+
+    /// Creates a service.
+    public init(pipeline: WebhookPipeline, store: any EventStore) {
+        self.pipeline = pipeline
+        self.store = store
+    }
+
+    /// Steps that need no body; see `WebhookPipeline.preflight`.
+    public func preflight(_ head: RequestHead) -> Preflight {
+        pipeline.preflight(head)
+    }
+
+    /// Handles a request whose body has been read.
+    public func handle(_ request: WebhookRequest) -> Outcome {
+        switch pipeline.process(request) {
+        case .respond(let outcome):
+            return outcome
+        case .reject(let rejected, let outcome):
+            do {
+                try store.recordRejected(rejected)
+                return outcome
+            } catch {
+                return unavailable(rejected.webhook, error, "could not keep a rejected body (\(rejected.reason))")
+            }
+        case .store(let delivery, _):
+            return store(delivery, request: request)
+        }
+    }
+
+    private func store(_ delivery: Delivery, request: WebhookRequest) -> Outcome {
+        let what = "\(delivery.eventKey) (\(delivery.dedupeKey.prefix(80)))"
+        do {
+            switch try store.record(delivery) {
+            case .duplicate:
+                return Outcome(.ok("duplicate"), webhook: delivery.webhook, "duplicate \(what): nothing written")
+            case .inserted(let points):
+                let result = delivery.disposition == .ignored ? "ignored" : "stored"
+                let detail =
+                    delivery.disposition == .ignored
+                    ? "not subscribed; archived as ignored" : "\(points) point(s)"
+                return Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
+            }
+        } catch where error.code == .invalidData {
+            let rejected = RejectedDelivery(
+                webhook: delivery.webhook, receivedAt: delivery.receivedAt,
+                reason: "the database refused the body: \(error.detail)", headers: delivery.headers, body: delivery.body)
+            do {
+                try store.recordRejected(rejected)
+            } catch {
+                return unavailable(delivery.webhook, error, "could not keep a refused body")
+            }
+            return Outcome(.badRequest, webhook: delivery.webhook, rejected.reason, severity: .warning)
+        } catch {
+            return unavailable(delivery.webhook, error, "could not store \(what)")
+        }
+    }
+
+    private func unavailable(_ webhook: String, _ error: EventStoreError, _ message: String) -> Outcome {
+        Outcome(
+            .unavailable(retryAfter: pipeline.settings.retryAfterSeconds, code: "storage_unavailable"),
+            webhook: webhook, "\(message): \(error.debugDescription)", severity: .error)
+    }
+}

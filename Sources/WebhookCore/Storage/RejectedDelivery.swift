@@ -1,0 +1,23 @@
+/// An authenticated body that could not be accepted (not JSON, or not storable): kept as raw bytes so an
+/// authenticated payload is never thrown away.
+public struct RejectedDelivery: Sendable {
+    /// Webhook name.
+    public var webhook: String
+    /// Receipt time.
+    public var receivedAt: Timestamp
+    /// Why it was rejected (safe to log).
+    public var reason: String
+    /// Headers minus credentials and signatures.
+    public var headers: JSONValue
+    /// The raw body bytes.
+    public var body: [UInt8]
+
+    /// Creates a rejected delivery.
+    public init(webhook: String, receivedAt: Timestamp, reason: String, headers: JSONValue, body: [UInt8]) {
+        self.webhook = webhook
+        self.receivedAt = receivedAt
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+    }
+}

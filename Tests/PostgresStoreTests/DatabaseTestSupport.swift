@@ -1,0 +1,53 @@
+import Glibc
+import Logging
+import Testing
+import WebhookCore
+
+@testable import PostgresStore
+
+/// The test database, from `WINKHOOK_TEST_DATABASE_URL` (set by `make test`). Under `CI=true` a missing
+/// database is a failure, never a skip.
+enum TestDatabase {
+    static let url: String? = getenv("WINKHOOK_TEST_DATABASE_URL").map { String(cString: $0) }
+    static let isCI = getenv("CI").map { String(cString: $0) == "true" } ?? false
+    static var available: Bool { url != nil || isCI }
+
+    static func connection(_ extra: String = "") throws -> PostgresConnection {
+        let url = try #require(url, "WINKHOOK_TEST_DATABASE_URL is not set; run `make test`")
+        return try PostgresConnection(conninfo: url + extra)
+    }
+
+    static func count(_ sql: String, _ parameters: [String?] = []) throws -> Int {
+        let result = try connection().execute(sql, parameters)
+        return result.value(row: 0, column: 0).flatMap { Int($0) } ?? -1
+    }
+
+    static var logger: Logger { Logger(label: "test") }
+
+    /// A webhook name no other test uses.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UInt64.random(in: 0...UInt64.max))"
+    }
+}
+
+func sampleDelivery(webhook: String, dedupeKey: String = "id:msg_1", body: String = #"{"type":"booking.create"}"#)
+    -> Delivery
+{
+    let dimensions = EventDimensions(
+        entity: "ent", property: "prop", channel: "chan", bookingID: "bk-1",
+        occurredAt: Timestamp(iso8601: "2026-08-10T14:22:31Z"))
+    var clock = timespec()
+    clock_gettime(CLOCK_REALTIME, &clock)
+    let now = Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
+    return Delivery(
+        webhook: webhook, dedupeKey: dedupeKey, eventKey: EventKey("booking.create")!, sentKey: "booking.created",
+        disposition: .stored, receivedAt: now,
+        headers: .object(["user-agent": .string("test"), "webhook-id": .string("msg_1")]),
+        body: Array(body.utf8), bodySHA256: DeliveryIdentity.sha256Hex(Array(body.utf8)),
+        points: [
+            MetricPoint(metric: "booking.count", value: .one, dimensions: dimensions),
+            MetricPoint(
+                metric: "booking.gross_amount", value: DecimalText(.number("540.00"))!, currency: "EUR",
+                dimensions: dimensions),
+        ])
+}

@@ -1,0 +1,142 @@
+import Logging
+import Testing
+import WebhookCore
+
+@testable import PostgresStore
+
+@Suite(.serialized, .enabled(if: TestDatabase.available))
+struct PostgresEventStoreTests {
+    init() throws {
+        try PostgresMigrator(connection: TestDatabase.connection(), logger: TestDatabase.logger).migrate()
+    }
+
+    @Test func migrateTwiceIsSafe() throws {
+        let connection = try TestDatabase.connection()
+        let migrator = PostgresMigrator(connection: connection, logger: TestDatabase.logger)
+        #expect(try migrator.migrate() == [])
+        #expect(try migrator.migrate() == [])
+        #expect(try migrator.currentVersion() == PostgresMigrator.latestVersion)
+    }
+
+    @Test func migrateFromEmptyAppliesEverything() throws {
+        let url = try #require(TestDatabase.url)
+        let admin = try PostgresConnection(conninfo: url)
+        let name = "winkhook_fresh_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE DATABASE \(name)")
+        defer { _ = try? admin.execute("DROP DATABASE \(name) WITH (FORCE)") }
+        let fresh = try PostgresConnection(conninfo: url + " dbname=\(name)")
+        let migrator = PostgresMigrator(connection: fresh, logger: TestDatabase.logger)
+        #expect(try migrator.currentVersion() == 0)
+        #expect(try migrator.migrate() == Migration.all.map(\.version))
+        #expect(try migrator.migrate() == [])
+    }
+
+    @Test func partitionsExistForTodayAndTomorrow() throws {
+        let sql = """
+            SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'winkhook.points'::regclass AND c.relname = ANY($1::text[])
+            """
+        let days = try TestDatabase.connection().execute(
+            "SELECT 'points_' || to_char((now() AT TIME ZONE 'UTC')::date, 'YYYYMMDD'), "
+                + "'points_' || to_char((now() AT TIME ZONE 'UTC')::date + 1, 'YYYYMMDD')")
+        let today = try #require(days.value(row: 0, column: 0))
+        let tomorrow = try #require(days.value(row: 0, column: 1))
+        #expect(try TestDatabase.count(sql, ["{\(today),\(tomorrow)}"]) == 2)
+    }
+
+    @Test func aDeliveryWritesArchiveDedupeAndPoints() throws {
+        let webhook = TestDatabase.uniqueName("store")
+        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
+        #expect(try store.record(sampleDelivery(webhook: webhook)) == .inserted(points: 2))
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook]) == 1)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.dedupe WHERE webhook = $1", [webhook]) == 1)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 2)
+        let row = try TestDatabase.connection().execute(
+            """
+            SELECT p.value::text, p.currency, p.property, p.channel, p.booking_id, p.event_key,
+                   d.body->>'type', d.headers->>'user-agent', p.delivery = d.id,
+                   p.occurred_at = '2026-08-10T14:22:31Z', p.tableoid::regclass::text
+            FROM winkhook.points p JOIN winkhook.deliveries d ON d.id = p.delivery
+            WHERE p.webhook = $1 AND p.metric = 'booking.gross_amount'
+            """, [webhook])
+        #expect(row.value(row: 0, column: 0) == "540.00")
+        #expect(row.value(row: 0, column: 1) == "EUR")
+        #expect(row.value(row: 0, column: 2) == "prop")
+        #expect(row.value(row: 0, column: 3) == "chan")
+        #expect(row.value(row: 0, column: 4) == "bk-1")
+        #expect(row.value(row: 0, column: 5) == "booking.create")
+        #expect(row.value(row: 0, column: 6) == "booking.create")
+        #expect(row.value(row: 0, column: 7) == "test")
+        #expect(row.value(row: 0, column: 8) == "t")
+        #expect(row.value(row: 0, column: 9) == "t")
+        #expect(row.value(row: 0, column: 10)?.hasPrefix("winkhook.points_2") == true)
+    }
+
+    @Test func aDuplicateAddsNoRows() throws {
+        let webhook = TestDatabase.uniqueName("dup")
+        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
+        #expect(try store.record(sampleDelivery(webhook: webhook)) == .inserted(points: 2))
+        #expect(try store.record(sampleDelivery(webhook: webhook)) == .duplicate)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook]) == 1)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 2)
+        // The same key on another webhook is a different delivery.
+        #expect(try store.record(sampleDelivery(webhook: webhook + "-other")) == .inserted(points: 2))
+    }
+
+    @Test func rejectedBodiesKeepTheirExactBytes() throws {
+        let webhook = TestDatabase.uniqueName("rejected")
+        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
+        let body: [UInt8] = [0x7B, 0x00, 0xFF, 0x22]
+        try store.recordRejected(
+            RejectedDelivery(
+                webhook: webhook, receivedAt: Timestamp(seconds: 1_780_000_000), reason: "not JSON",
+                headers: .object([:]), body: body))
+        let row = try TestDatabase.connection().execute(
+            "SELECT encode(body, 'hex'), reason FROM winkhook.rejected_deliveries WHERE webhook = $1", [webhook])
+        #expect(row.value(row: 0, column: 0) == "7b00ff22")
+        #expect(row.value(row: 0, column: 1) == "not JSON")
+    }
+
+    @Test func dataThePostgresRefusesIsInvalidDataNotUnavailable() throws {
+        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
+        let error = #expect(throws: EventStoreError.self) {
+            try store.record(sampleDelivery(webhook: TestDatabase.uniqueName("bad"), body: #"{"a":"\u0000"}"#))
+        }
+        #expect(error?.code == .invalidData)
+    }
+
+    @Test func aKilledConnectionIsReestablishedOnce() throws {
+        let app = TestDatabase.uniqueName("app")
+        let url = try #require(TestDatabase.url)
+        let store = PostgresEventStore(conninfo: url + " application_name=\(app)", logger: TestDatabase.logger)
+        let webhook = TestDatabase.uniqueName("reconnect")
+        #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:a")) == .inserted(points: 2))
+        #expect(
+            try TestDatabase.count(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", [app]) == 1)
+        #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:b")) == .inserted(points: 2))
+    }
+
+    @Test func anUnreachableServerIsUnavailable() throws {
+        let store = PostgresEventStore(
+            conninfo: "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1", logger: TestDatabase.logger)
+        let error = #expect(throws: EventStoreError.self) { try store.record(sampleDelivery(webhook: "x")) }
+        #expect(error?.code == .unavailable)
+        #expect(error.map { !$0.description.contains("nonexistent") } == true)
+    }
+
+    @Test func rowsOutsideEveryPartitionAreMovedWhenTheirDayIsCreated() throws {
+        let connection = try TestDatabase.connection()
+        let webhook = TestDatabase.uniqueName("future")
+        try connection.execute(
+            """
+            INSERT INTO winkhook.points (time, metric, value, event_key, webhook, delivery)
+            VALUES (now() + interval '40 days', 'm', 1, 'k', $1, 0)
+            """, [webhook])
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 1)
+        try connection.execute(
+            "SELECT winkhook.ensure_partitions((now() + interval '40 days')::date, 1)")
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 0)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 1)
+    }
+}

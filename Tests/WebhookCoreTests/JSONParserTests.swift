@@ -1,0 +1,47 @@
+import Testing
+
+@testable import WebhookCore
+
+@Suite struct JSONParserTests {
+    func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test func numbersKeepTheirExactText() throws {
+        #expect(try parse(#"{"a":540.00,"b":-1.5e3,"c":0}"#)["a"] == .number("540.00"))
+        #expect(try parse(#"{"b":-1.5e3}"#)["b"] == .number("-1.5e3"))
+    }
+
+    @Test func escapesAndSurrogatePairs() throws {
+        #expect(try parse(#"["\"\\\/\n\u00e9\ud83d\ude00"]"#) == .array([.string("\"\\/\né😀")]))
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\":}", "01", "1.", "-", "tru", "nul", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"",
+        "\"\\u0000\"", "{\"a\" 1}", "[1 2]", "1 2", "\"a\tb\"", "1e999999", "NaN", "Infinity",
+    ])
+    func invalidTextsThrow(text: String) {
+        #expect(throws: JSONParseError.self) { try parse(text) }
+    }
+
+    @Test func invalidUTF8Throws() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try parse(deep) }
+    }
+
+    @Test func encodingRoundTrips() throws {
+        let value = try parse(#"{"b":[1,true,null],"a":"x\"y\u0001"}"#)
+        #expect(try JSONParser.parse(Array(value.jsonText.utf8)) == value)
+        #expect(value.jsonText == #"{"a":"x\"y\u0001","b":[1,true,null]}"#)
+    }
+
+    @Test(arguments: ["booking.create.json", "booking.cancelled.json", "bare-booking.json", "property.updated.json"])
+    func samplesParse(name: String) throws {
+        guard case .object = try JSONParser.parse(try fixture(name)) else {
+            Issue.record("\(name) is not an object")
+            return
+        }
+    }
+}
