@@ -48,7 +48,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "WebhookCoreTests", dependencies: ["WebhookCore", "WinkhookConfig"], exclude: ["Fixtures"]),
+            name: "WebhookCoreTests", dependencies: ["WebhookCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore"]),
     ],

@@ -1,0 +1,73 @@
+import Glibc
+import Logging
+import WebhookCore
+
+/// Plain CGI (RFC 3875): one request from the environment and stdin, the answer on stdout, then exit.
+/// For shared hosting (Apache mod_cgi, fcgiwrap). Reads exactly CONTENT_LENGTH bytes (capped), or to
+/// end of input when the length is absent.
+public struct CGIResponder {
+    private let processor: RequestProcessor
+
+    /// Creates a responder.
+    public init(processor: RequestProcessor) {
+        self.processor = processor
+    }
+
+    /// Answers the one request. Returns the process exit status (0 even for 4xx: the answer was given).
+    public func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let response = processor.respond(
+            parameters: CGIResponder.environmentPairs(),
+            readBody: { limit in CGIResponder.readStandardInput(upTo: limit) },
+            discardBody: { _ in })
+        return CGIResponder.writeStandardOutput(response.cgiBytes) ? 0 : 1
+    }
+
+    /// Writes a fixed answer (used when no pipeline could be built). Returns the exit status.
+    public static func answer(_ response: WebhookResponse) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        return writeStandardOutput(response.cgiBytes) ? 0 : 1
+    }
+
+    /// The process environment as (name, value) pairs.
+    public static func environmentPairs() -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            }
+            cursor += 1
+        }
+        return pairs
+    }
+
+    static func readStandardInput(upTo limit: Int) -> [UInt8] {
+        var body = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        while filled < limit {
+            let n = body.withUnsafeMutableBytes { raw in
+                Glibc.read(0, raw.baseAddress.map { $0 + filled }, limit - filled)
+            }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            filled += n
+        }
+        body.removeSubrange(filled...)
+        return body
+    }
+
+    static func writeStandardOutput(_ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.write(1, raw.baseAddress.map { $0 + written }, bytes.count - written)
+            }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return false }
+            written += n
+        }
+        return true
+    }
+}

@@ -1,0 +1,130 @@
+internal import CFastCGI
+import Glibc
+import Logging
+import WebhookCore
+
+/// One single-threaded FastCGI worker: `FCGX_Accept_r` on a listening socket, one request at a time.
+///
+/// libfcgi's SIGTERM/SIGUSR1 handlers (installed by `FCGX_Init`) make a graceful stop: a request in
+/// flight finishes, then the next accept returns and `run` returns 0.
+public final class FastCGIWorker {
+    private let listenDescriptor: Int32
+    private let processor: RequestProcessor
+    private let logger: Logger
+    private let maxRequests: Int
+    private let request: UnsafeMutablePointer<FCGX_Request>
+
+    /// The largest body drained after an early answer; past this the connection is simply closed.
+    static let drainLimit = 16 << 20
+
+    /// Creates a worker on `listenDescriptor` (0 under spawn-fcgi, mod_fcgid and `winkhook serve`).
+    /// - Parameter maxRequests: exit after this many requests (0: never); only useful under a supervisor.
+    public init(listenDescriptor: Int32, processor: RequestProcessor, logger: Logger, maxRequests: Int = 0) {
+        self.listenDescriptor = listenDescriptor
+        self.processor = processor
+        self.logger = logger
+        self.maxRequests = maxRequests
+        // libfcgi's streams point back at the request, so it needs a stable address.
+        self.request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+    }
+
+    deinit { request.deallocate() }
+
+    /// Serves until shutdown. Returns the process exit status.
+    public func run() -> Int32 {
+        guard FCGX_Init() == 0 else {
+            logger.critical("FCGX_Init failed")
+            return 1
+        }
+        WorkerShutdown.installHandlers()
+        guard FCGX_InitRequest(request, listenDescriptor, 0) == 0 else {
+            logger.critical("FCGX_InitRequest failed")
+            return 1
+        }
+        var served = 0
+        while !WorkerShutdown.requested {
+            let accepted = FCGX_Accept_r(request)
+            if accepted < 0 {
+                if WorkerShutdown.requested || accepted == -EINTR {
+                    break
+                }
+                logger.error("FCGX_Accept_r failed", metadata: ["code": "\(accepted)"])
+                FCGX_Finish_r(request)
+                return 1
+            }
+            serve()
+            served += 1
+            if maxRequests > 0, served >= maxRequests {
+                logger.info("served max_requests; exiting to be replaced", metadata: ["requests": "\(served)"])
+                break
+            }
+        }
+        FCGX_Finish_r(request)
+        return 0
+    }
+
+    private func serve() {
+        let parameters = copyParameters()
+        let input = request.pointee.in
+        let response = processor.respond(
+            parameters: parameters,
+            readBody: { limit in FastCGIWorker.read(input, upTo: limit) },
+            discardBody: { declared in
+                FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
+            })
+        write(response.cgiBytes)
+    }
+
+    /// Copies `NAME=value` parameters out of libfcgi memory (it is freed by the next accept).
+    private func copyParameters() -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        guard var cursor = request.pointee.envp else { return pairs }
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            }
+            cursor += 1
+        }
+        return pairs
+    }
+
+    static func read(_ stream: UnsafeMutablePointer<FCGX_Stream>?, upTo limit: Int) -> [UInt8] {
+        guard let stream, limit > 0 else { return [] }
+        var body = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        body.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+            while filled < limit {
+                let chunk = Int32(min(limit - filled, 1 << 20))
+                let n = FCGX_GetStr(base + filled, chunk, stream)
+                if n <= 0 { break }
+                filled += Int(n)
+            }
+        }
+        body.removeSubrange(filled...)
+        return body
+    }
+
+    static func drain(_ stream: UnsafeMutablePointer<FCGX_Stream>?, upTo limit: Int) {
+        guard let stream else { return }
+        var scratch = [CChar](repeating: 0, count: 65536)
+        var total = 0
+        while total < limit {
+            let n = FCGX_GetStr(&scratch, Int32(min(scratch.count, limit - total)), stream)
+            if n <= 0 { break }
+            total += Int(n)
+        }
+    }
+
+    private func write(_ bytes: [UInt8]) {
+        guard let out = request.pointee.out else { return }
+        let written = bytes.withUnsafeBytes { raw -> Int32 in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return 0 }
+            return FCGX_PutStr(base, Int32(bytes.count), out)
+        }
+        if written < 0 {
+            logger.warning("could not write the response; the web server closed the connection")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+internal import CFastCGI
+import Glibc
+
+/// Graceful stop for a worker: SIGTERM (libfcgi's handler), SIGINT/SIGQUIT (ours), or the supervisor
+/// going away (a watcher thread on an inherited pipe).
+public enum WorkerShutdown {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+
+    /// Whether a stop was asked for.
+    static var requested: Bool { flag != 0 }
+
+    /// Installs handlers that set the flag and tell libfcgi; call after `FCGX_Init`, which installs its own.
+    static func installHandlers() {
+        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in
+                WorkerShutdown.flag = 1
+                FCGX_ShutdownPending()
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0  // no SA_RESTART: accept() must return EINTR
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    /// Starts a thread that asks this process to stop when `descriptor` (the read end of a pipe whose
+    /// write end only the supervisor holds) reaches end of file, i.e. when the supervisor is gone.
+    public static func watchSupervisor(descriptor: Int32) {
+        guard fcntl(descriptor, F_GETFD) >= 0 else { return }
+        watchedDescriptor = descriptor
+        var thread = pthread_t()
+        pthread_create(
+            &thread, nil,
+            { _ in
+                var byte: UInt8 = 0
+                while Glibc.read(WorkerShutdown.watchedDescriptor, &byte, 1) < 0, errno == EINTR {}
+                kill(getpid(), SIGTERM)
+                return nil
+            }, nil)
+        pthread_detach(thread)
+    }
+
+    nonisolated(unsafe) static var watchedDescriptor: Int32 = -1
+}

@@ -1,0 +1,71 @@
+import Glibc
+import Logging
+import WebhookCore
+
+/// Turns transport-neutral request parts into a response through the `WebhookService`, and writes the
+/// one log line every request gets (status, webhook, cause, duration). Used by FastCGI and CGI alike.
+public struct RequestProcessor {
+    /// The pipeline and store.
+    public let service: WebhookService
+    /// Where request lines go.
+    public let logger: Logger
+
+    /// Creates a processor.
+    public init(service: WebhookService, logger: Logger) {
+        self.service = service
+        self.logger = logger
+    }
+
+    /// Handles one request.
+    /// - Parameters:
+    ///   - parameters: CGI/FastCGI parameters, copied out of the transport.
+    ///   - readBody: reads at most `n` bytes of body; called at most once, and only if the pipeline needs it.
+    ///   - discardBody: called instead of `readBody` when the answer is decided without the body.
+    public func respond(
+        parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
+    ) -> WebhookResponse {
+        let started = RequestProcessor.now()
+        guard let head = RequestHead(cgiParameters: parameters) else {
+            discardBody(nil)
+            let response = WebhookResponse(
+                status: 400, body: #"{"ok":false,"error":"invalid_content_length"}"#)
+            logger.warning(
+                "request refused: CONTENT_LENGTH is not a decimal number",
+                metadata: ["status": "400"])
+            return response
+        }
+        let outcome: Outcome
+        switch service.preflight(head) {
+        case .respond(let early):
+            discardBody(head.contentLength)
+            outcome = early
+        case .readBody(let limit):
+            let wanted = min(head.contentLength ?? (limit + 1), limit + 1)
+            let body = readBody(wanted)
+            outcome = service.handle(WebhookRequest(head: head, body: body, receivedAt: RequestProcessor.now()))
+        }
+        log(outcome, head: head, started: started)
+        return outcome.response
+    }
+
+    private func log(_ outcome: Outcome, head: RequestHead, started: Timestamp) {
+        let elapsed = Double(RequestProcessor.now().microseconds - started.microseconds) / 1000
+        var metadata: Logger.Metadata = [
+            "status": "\(outcome.response.status)", "method": "\(head.method)", "path": "\(head.path.prefix(200))",
+            "ms": "\((elapsed * 100).rounded() / 100)",
+        ]
+        if let webhook = outcome.webhook { metadata["webhook"] = "\(webhook)" }
+        switch outcome.severity {
+        case .info: logger.info("\(outcome.message)", metadata: metadata)
+        case .warning: logger.warning("\(outcome.message)", metadata: metadata)
+        case .error: logger.error("\(outcome.message)", metadata: metadata)
+        }
+    }
+
+    /// The wall clock, for receipt times.
+    public static func now() -> Timestamp {
+        var clock = timespec()
+        clock_gettime(CLOCK_REALTIME, &clock)
+        return Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
+    }
+}

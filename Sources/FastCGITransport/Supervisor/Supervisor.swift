@@ -1,0 +1,201 @@
+import Glibc
+import Logging
+
+/// `winkhook serve`: owns the listening socket, runs N single-threaded workers on it and keeps them
+/// running.
+///
+/// - a worker that dies is replaced (after a back-off if it keeps dying at start);
+/// - SIGTERM, SIGINT, SIGQUIT: stop accepting, let in-flight requests finish, exit within 5 s
+///   (workers still running after 4.5 s are killed);
+/// - SIGHUP: the configuration is checked, then a new set of workers starts and the old ones stop
+///   gracefully (no request is refused during the swap: all share one socket).
+public final class Supervisor {
+    /// What to run.
+    public struct Options: Sendable {
+        /// Number of worker processes.
+        public var workers: Int
+        /// This executable's path (workers are copies of it).
+        public var executable: String
+        /// Arguments for each worker (e.g. `--config PATH`).
+        public var workerArguments: [String]
+        /// How long workers get to finish after SIGTERM before SIGKILL.
+        public var stopGraceMicroseconds: Int64 = 4_500_000
+
+        /// Creates options.
+        public init(workers: Int, executable: String, workerArguments: [String]) {
+            self.workers = workers
+            self.executable = executable
+            self.workerArguments = workerArguments
+        }
+    }
+
+    private struct Worker {
+        let generation: Int
+        let startedAt: Int64
+    }
+
+    private let options: Options
+    private let listenDescriptor: Int32
+    private let socketPath: String?
+    private let logger: Logger
+    private let checkConfiguration: () -> String?
+    private var workers: [pid_t: Worker] = [:]
+    private var generation = 0
+    private var pendingStarts: [Int64] = []
+    private var backoff: Int64 = 0
+    private var lifeline: (read: Int32, write: Int32) = (-1, -1)
+
+    /// Creates a supervisor.
+    /// - Parameters:
+    ///   - listenDescriptor: the bound, listening socket (close-on-exec).
+    ///   - socketPath: a unix socket path to remove on exit, if this process created it.
+    ///   - checkConfiguration: re-reads the configuration on SIGHUP; returns an error text to keep the
+    ///     current workers, or `nil` to roll over to new ones.
+    public init(
+        options: Options, listenDescriptor: Int32, socketPath: String?, logger: Logger,
+        checkConfiguration: @escaping () -> String?
+    ) {
+        self.options = options
+        self.listenDescriptor = listenDescriptor
+        self.socketPath = socketPath
+        self.logger = logger
+        self.checkConfiguration = checkConfiguration
+    }
+
+    /// Runs until a stop signal. Returns the exit status.
+    public func run() -> Int32 {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else {
+            logger.critical("pipe failed: \(String(cString: strerror(errno)))")
+            return 1
+        }
+        // Close-on-exec: a worker gets the read end only as its fd 3 (dup2 clears the flag there).
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        lifeline = (fds[0], fds[1])
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        for _ in 0..<options.workers { startWorker() }
+        logger.info("serving", metadata: ["workers": "\(options.workers)", "pid": "\(getpid())"])
+
+        while true {
+            var info = siginfo_t()
+            var timeout = timespec(tv_sec: 0, tv_nsec: 250_000_000)
+            let received = sigtimedwait(&signals, &info, &timeout)
+            switch received {
+            case SIGTERM, SIGINT, SIGQUIT:
+                return stop(reason: received)
+            case SIGHUP:
+                reload()
+            default:
+                break
+            }
+            reap()
+            startDueWorkers()
+        }
+    }
+
+    private func startWorker() {
+        let spawner = WorkerSpawner(
+            executable: options.executable, arguments: options.workerArguments,
+            listenDescriptor: listenDescriptor, lifelineDescriptor: lifeline.read)
+        switch spawner.spawn() {
+        case .success(let pid):
+            workers[pid] = Worker(generation: generation, startedAt: Supervisor.monotonicMicroseconds())
+        case .failure(let error):
+            logger.error("could not start a worker: \(error)")
+            scheduleStart()
+        }
+    }
+
+    private func scheduleStart() {
+        backoff = min(max(backoff * 2, 250_000), 5_000_000)
+        pendingStarts.append(Supervisor.monotonicMicroseconds() + backoff)
+    }
+
+    private func startDueWorkers() {
+        let now = Supervisor.monotonicMicroseconds()
+        let due = pendingStarts.filter { $0 <= now }
+        pendingStarts.removeAll { $0 <= now }
+        for _ in due { startWorker() }
+    }
+
+    /// Collects exited workers; replaces those of the current generation.
+    private func reap() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let worker = workers.removeValue(forKey: pid) else { continue }
+            guard worker.generation == generation else { continue }
+            let lived = Supervisor.monotonicMicroseconds() - worker.startedAt
+            let how = Supervisor.describe(status)
+            if lived < 1_000_000 {
+                logger.error("worker exited right after start; restarting with back-off",
+                    metadata: ["pid": "\(pid)", "exit": "\(how)"])
+                scheduleStart()
+            } else {
+                let level: Logger.Level = how == "status 0" ? .info : .error
+                logger.log(level: level, "worker exited; starting a replacement", metadata: ["pid": "\(pid)", "exit": "\(how)"])
+                backoff = 0
+                startWorker()
+            }
+        }
+    }
+
+    private func reload() {
+        if let problem = checkConfiguration() {
+            logger.error("SIGHUP: configuration not reloaded; keeping the running workers", metadata: ["error": "\(problem)"])
+            return
+        }
+        let old = workers.filter { $0.value.generation == generation }.map(\.key)
+        generation += 1
+        pendingStarts.removeAll()
+        for _ in 0..<options.workers { startWorker() }
+        for pid in old { kill(pid, SIGTERM) }
+        logger.info("SIGHUP: configuration reloaded; workers replaced", metadata: ["workers": "\(options.workers)"])
+    }
+
+    private func stop(reason: Int32) -> Int32 {
+        logger.info("stopping: letting in-flight requests finish", metadata: ["signal": "\(reason)"])
+        generation += 1  // nothing that exits from now on is replaced
+        close(listenDescriptor)
+        for pid in workers.keys { kill(pid, SIGTERM) }
+        let deadline = Supervisor.monotonicMicroseconds() + options.stopGraceMicroseconds
+        while !workers.isEmpty, Supervisor.monotonicMicroseconds() < deadline {
+            reap()
+            if !workers.isEmpty { usleep(20_000) }
+        }
+        for pid in workers.keys {
+            logger.warning("worker did not stop in time; killing it", metadata: ["pid": "\(pid)"])
+            kill(pid, SIGKILL)
+        }
+        while !workers.isEmpty {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, 0)
+            if pid < 0 { break }
+            workers.removeValue(forKey: pid)
+        }
+        if let socketPath { unlink(socketPath) }
+        close(lifeline.write)
+        close(lifeline.read)
+        logger.info("stopped")
+        return 0
+    }
+
+    static func monotonicMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
+    }
+
+    static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7F
+        if signal == 0 { return "status \((status >> 8) & 0xFF)" }
+        return "signal \(signal)"
+    }
+}

@@ -1,0 +1,79 @@
+import Glibc
+
+/// Starts copies of this executable as workers: the listening socket as fd 0, the supervisor pipe as
+/// fd 3, default signal dispositions and mask, and a process group of their own (so a terminal's Ctrl-C
+/// reaches only the supervisor, which then stops them gracefully).
+struct WorkerSpawner {
+    let executable: String
+    let arguments: [String]
+    let listenDescriptor: Int32
+    let lifelineDescriptor: Int32
+
+    /// The fd on which a worker finds the read end of the supervisor's lifeline pipe.
+    static let lifelineTarget: Int32 = 3
+
+    func spawn() -> Result<pid_t, SpawnError> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, listenDescriptor, 0)
+        posix_spawn_file_actions_adddup2(&actions, lifelineDescriptor, WorkerSpawner.lifelineTarget)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        var environment = WorkerSpawner.currentEnvironment().filter {
+            !$0.hasPrefix("LISTEN_PID=") && !$0.hasPrefix("LISTEN_FDS=") && !$0.hasPrefix("WINKHOOK_SUPERVISED=")
+        }
+        environment.append("WINKHOOK_SUPERVISED=\(WorkerSpawner.lifelineTarget)")
+        let argv = [executable] + arguments
+        var pid: pid_t = 0
+        let status = withCStringArray(argv) { argvPointer in
+            withCStringArray(environment) { envPointer in
+                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envPointer)
+            }
+        }
+        guard status == 0 else { return .failure(SpawnError(code: status)) }
+        return .success(pid)
+    }
+
+    static func currentEnvironment() -> [String] {
+        var out: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            out.append(String(cString: entry))
+            cursor += 1
+        }
+        return out
+    }
+
+    private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R)
+        -> R
+    {
+        let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
+        for (index, string) in strings.enumerated() { array[index] = strdup(string) }
+        array[strings.count] = nil
+        defer {
+            for index in 0..<strings.count { free(array[index]) }
+            array.deallocate()
+        }
+        return body(array)
+    }
+}
+
+/// `posix_spawn` failed.
+struct SpawnError: Error, CustomStringConvertible {
+    let code: Int32
+    var description: String { String(cString: strerror(code)) }
+}

@@ -1,0 +1,106 @@
+import TOMLKit
+import WebhookCore
+
+/// Finds, reads and validates the TOML configuration file.
+///
+/// Location: `--config FILE`, else `WINKHOOK_CONFIG`, else `/etc/winkhook/winkhook.toml`.
+/// `WINKHOOK_DATABASE_URL` overrides `[database] url`. Unknown keys are errors, so typos surface.
+public enum ConfigurationLoader {
+    /// The default location.
+    public static let defaultPath = "/etc/winkhook/winkhook.toml"
+    /// The default database when neither the file nor the environment names one.
+    public static let defaultDatabaseURL = "host=/var/run/postgresql dbname=winkhook"
+
+    /// The path to read, from an explicit flag, the environment, or the default.
+    public static func locate(explicit: String?, environment: [String: String]) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnvironment = environment["WINKHOOK_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return defaultPath
+    }
+
+    /// Reads and validates the file at `path`.
+    public static func load(path: String, environment: [String: String]) throws(ConfigurationError)
+        -> WinkhookConfiguration
+    {
+        let text = try FileReading.text(at: path)
+        return try parse(
+            text, path: path, environment: environment,
+            readSecretFile: { (file: String) throws(ConfigurationError) -> String in try FileReading.text(at: file) },
+            isWorldReadable: FileReading.isWorldReadable)
+    }
+
+    /// Validates configuration `text`; file access is injected so tests need no files.
+    public static func parse(
+        _ text: String, path: String, environment: [String: String],
+        readSecretFile: @escaping (String) throws(ConfigurationError) -> String,
+        isWorldReadable: @escaping (String) -> Bool = { _ in false }
+    ) throws(ConfigurationError) -> WinkhookConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError("\(path): not valid TOML at line \(error.source.begin.line): \(error.description)")
+        } catch {
+            throw ConfigurationError("\(path): not valid TOML")
+        }
+        var context = ParseContext(path: path, environment: environment, readSecretFile: readSecretFile,
+            isWorldReadable: isWorldReadable)
+        try context.checkKeys(root, allowed: ["database", "server", "webhook"], at: "")
+
+        var databaseURL = defaultDatabaseURL
+        var databaseSource = "default"
+        if let database = try context.table(root, "database") {
+            try context.checkKeys(database, allowed: ["url"], at: "database")
+            if let url = try context.string(database, "url", at: "database") {
+                databaseURL = url
+                databaseSource = "config file"
+            }
+        }
+        if let url = environment["WINKHOOK_DATABASE_URL"], !url.isEmpty {
+            databaseURL = url
+            databaseSource = "WINKHOOK_DATABASE_URL"
+        }
+
+        var settings = PipelineSettings()
+        if let server = try context.table(root, "server") {
+            try context.checkKeys(server, allowed: ["body_limit", "retry_after"], at: "server")
+            if let limit = try context.int(server, "body_limit", at: "server") {
+                guard (1...(64 << 20)).contains(limit) else {
+                    throw ConfigurationError("\(path): server.body_limit must be between 1 and 67108864 bytes")
+                }
+                settings.bodyLimit = limit
+            }
+            if let retry = try context.int(server, "retry_after", at: "server") {
+                guard (1...86_400).contains(retry) else {
+                    throw ConfigurationError("\(path): server.retry_after must be between 1 and 86400 seconds")
+                }
+                settings.retryAfterSeconds = retry
+            }
+        }
+
+        guard let list = root["webhook"] else {
+            throw ConfigurationError("\(path): no [[webhook]] is configured")
+        }
+        guard let array = list.array else { throw ConfigurationError("\(path): webhook must be an array of tables ([[webhook]])") }
+        var webhooks: [WebhookEndpoint] = []
+        var summaries: [WebhookSummary] = []
+        for (index, element) in array.enumerated() {
+            guard let table = element.table else {
+                throw ConfigurationError("\(path): webhook #\(index + 1) is not a table")
+            }
+            let (webhook, summary) = try context.webhook(table, index: index)
+            webhooks.append(webhook)
+            summaries.append(summary)
+        }
+        do {
+            _ = try WebhookPipeline(webhooks: webhooks, settings: settings, router: HandlerRegistry.router())
+        } catch let error as PipelineConfigurationError {
+            throw ConfigurationError("\(path): \(error.reason)")
+        } catch {
+            throw ConfigurationError("\(path): \(error)")
+        }
+        return WinkhookConfiguration(
+            path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
+            webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
+    }
+}

@@ -1,0 +1,28 @@
+import Glibc
+
+/// Small file helpers (no Foundation on the request path).
+enum FileReading {
+    /// The whole file as UTF-8 text.
+    static func text(at path: String) throws(ConfigurationError) -> String {
+        guard let file = fopen(path, "rb") else {
+            throw ConfigurationError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+            if bytes.count > 4 << 20 { throw ConfigurationError("\(path) is larger than 4 MiB") }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether others than the owner and group may read `path`.
+    static func isWorldReadable(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return info.st_mode & S_IROTH != 0
+    }
+}

@@ -1,0 +1,40 @@
+import WebhookCore
+
+/// Everything a process needs from the configuration file, resolved: secrets read, events parsed.
+public struct WinkhookConfiguration: Sendable {
+    /// Where it was read from.
+    public var path: String
+    /// libpq conninfo (keyword string or URI).
+    public var databaseURL: String
+    /// `config file`, `WINKHOOK_DATABASE_URL` or `default`.
+    public var databaseURLSource: String
+    /// Limits shared by every webhook.
+    public var settings: PipelineSettings
+    /// The webhooks, ready to serve.
+    public var webhooks: [WebhookEndpoint]
+    /// What `check-config` prints for each webhook (no secrets).
+    public var summaries: [WebhookSummary]
+    /// Problems that make a webhook fail closed (e.g. no usable secret); `check-config` exits 1 on these.
+    public var problems: [String]
+    /// Things worth fixing that do not stop anything (inline secrets, uncataloged keys).
+    public var warnings: [String]
+
+    /// `databaseURL` with any password removed, for printing.
+    public var redactedDatabaseURL: String { ConninfoRedaction.redact(databaseURL) }
+}
+
+/// A webhook as `check-config` shows it.
+public struct WebhookSummary: Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var enabled: Bool
+    public var entity: String?
+    /// Canonical keys, sorted; empty means all.
+    public var events: [String]
+    public var scheme: String
+    /// Where the secrets come from (`file /etc/…`, `env WINK_SECRET`, `inline`), never their values.
+    public var secretSources: [String]
+    /// How many usable secrets were found.
+    public var secretCount: Int
+    public var toleranceSeconds: Int
+}

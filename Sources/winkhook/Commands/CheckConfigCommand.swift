@@ -1,0 +1,41 @@
+import ArgumentParser
+import Glibc
+import WinkhookConfig
+
+/// `winkhook check-config`: validates the file and prints a summary without secrets.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration and print a summary (never a secret).",
+        discussion: "Exit status: 0 valid, 1 usable but a webhook would fail closed (e.g. no secret), 78 unusable.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let environment = ProcessEnvironment.current()
+        let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
+        let config: WinkhookConfiguration
+        do {
+            config = try ConfigurationLoader.load(path: path, environment: environment)
+        } catch {
+            print("error: \(error)")
+            throw ExitCode(78)
+        }
+        print("configuration: \(config.path)")
+        print("database:      \(config.redactedDatabaseURL)  (from \(config.databaseURLSource))")
+        print("body limit:    \(config.settings.bodyLimit) bytes; Retry-After \(config.settings.retryAfterSeconds) s")
+        for webhook in config.summaries {
+            print("")
+            print("webhook \"\(webhook.name)\"  \(webhook.enabled ? "enabled" : "DISABLED (answers 503)")")
+            print("  path:     \(webhook.path)")
+            if let entity = webhook.entity { print("  entity:   \(entity)") }
+            print("  events:   \(webhook.events.isEmpty ? "all" : webhook.events.joined(separator: ", "))")
+            print("  verify:   \(webhook.scheme), tolerance ±\(webhook.toleranceSeconds) s, "
+                + "\(webhook.secretCount) secret(s) from \(webhook.secretSources.joined(separator: ", "))")
+        }
+        for warning in config.warnings { print("warning: \(warning)") }
+        for problem in config.problems { print("error: \(problem)") }
+        if !config.problems.isEmpty { throw ExitCode(1) }
+        print("\nok")
+    }
+}

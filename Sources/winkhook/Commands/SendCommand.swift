@@ -1,0 +1,90 @@
+import ArgumentParser
+import FastCGITransport
+import Glibc
+import WebhookCore
+import WinkhookConfig
+
+/// `winkhook send`: signs a body for a configured webhook and POSTs it, printing the answer.
+struct SendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Sign a body for a configured webhook and POST it (how to try an endpoint).",
+        discussion: """
+            The body is a file (--file), or a built-in sample for an event key (--sample booking.create; \
+            bundled: \(SampleBodies.names.joined(separator: ", ")); any other key gets a minimal envelope). \
+            Signed like Wink's sender would be: Standard Webhooks, with the webhook's first secret.
+            """)
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(name: .long, help: "Webhook name (default: the first configured).")
+    var webhook: String?
+
+    @Option(name: .long, help: "Target URL (default: http://127.0.0.1:8080 + the webhook's path).")
+    var url: String?
+
+    @Option(name: .long, help: "File with the body to send.")
+    var file: String?
+
+    @Option(name: .long, help: "Send a sample body for this event key.")
+    var sample: String?
+
+    @Option(name: .long, help: "webhook-id to use (default: a fresh random id; reuse one to test de-duplication).")
+    var id: String?
+
+    @Flag(name: .long, help: "Print the signed headers instead of sending (for curl, or https targets).")
+    var print = false
+
+    func validate() throws {
+        guard (file == nil) != (sample == nil) else { throw ValidationError("give exactly one of --file or --sample") }
+    }
+
+    func run() throws {
+        let environment = ProcessEnvironment.current()
+        let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
+        let config = try ConfigurationLoader.load(path: path, environment: environment)
+        guard let endpoint = webhook.map({ name in config.webhooks.first { $0.name == name } }) ?? config.webhooks.first
+        else { throw ValidationError("no webhook named \(webhook ?? "") in \(path)") }
+        guard let verifier = endpoint.verifier as? StandardWebhooksVerifier, let secret = verifier.secrets.first else {
+            throw ValidationError("webhook \(endpoint.name) has no usable secret to sign with")
+        }
+        let now = RequestProcessor.now()
+        let deliveryID = id ?? "msg_" + SendCommand.randomHex(12)
+        let body: [UInt8]
+        if let file {
+            body = try SendCommand.readFile(file)
+        } else {
+            body = Array(SampleBodies.body(for: sample ?? "", id: deliveryID, now: now).utf8)
+        }
+        let headers = [("Content-Type", "application/json")]
+            + StandardWebhooksSigner(secret: secret).headers(id: deliveryID, timestamp: now.seconds, body: body)
+        if self.print {
+            for (name, value) in headers { Swift.print("\(name): \(value)") }
+            return
+        }
+        let target = url ?? "http://127.0.0.1:8080" + endpoint.path
+        let response = try HTTPPost(url: target).send(headers: headers, body: body)
+        let result = response.headers.first { $0.0.lowercased() == "winkhook-result" }.map { " (\($0.1))" } ?? ""
+        Swift.print("\(response.status)\(result) \(response.body)  ← \(sample ?? file ?? "") as \(deliveryID)")
+        if !(200..<300).contains(response.status) { throw ExitCode(1) }
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        return String((0..<bytes * 2).map { _ in digits[Int(generator.next() % 16)] })
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        guard let handle = fopen(path, "rb") else { throw ValidationError("cannot read \(path)") }
+        defer { fclose(handle) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, handle)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return bytes
+    }
+}

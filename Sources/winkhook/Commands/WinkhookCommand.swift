@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// `winkhook`: the command line. Run with no subcommand from a web server, it is a FastCGI worker
+/// (listening socket on fd 0) or a CGI program (GATEWAY_INTERFACE set).
+struct WinkhookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "winkhook",
+        abstract: "Webhook endpoint for Wink and TripPay events: FastCGI/CGI in, PostgreSQL time series out.",
+        discussion: """
+            Started by a web server with a listening socket on fd 0 (spawn-fcgi, mod_fcgid) it is a FastCGI \
+            worker; started as CGI (GATEWAY_INTERFACE set) it answers one request. Otherwise use a subcommand.
+            Configuration: --config FILE, else $WINKHOOK_CONFIG, else /etc/winkhook/winkhook.toml.
+            """,
+        version: "0.1.0",
+        subcommands: [ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self]
+    )
+}
+
+/// `--config FILE`, shared by every subcommand.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $WINKHOOK_CONFIG, else /etc/winkhook/winkhook.toml).")
+    var config: String?
+}

@@ -1,0 +1,77 @@
+import FastCGITransport
+import Logging
+import PostgresStore
+import WebhookCore
+import WinkhookConfig
+
+/// Wiring: configuration → pipeline → store → request processor. Everything testable is in libraries.
+enum App {
+    /// Builds the request processor for a worker or a CGI process.
+    static func buildProcessor(_ configuration: WinkhookConfiguration, logger: Logger) throws -> (
+        RequestProcessor, PostgresEventStore
+    ) {
+        let pipeline = try WebhookPipeline(
+            webhooks: configuration.webhooks, settings: configuration.settings, router: HandlerRegistry.router())
+        let store = PostgresEventStore(conninfo: configuration.databaseURL, logger: logger)
+        return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: store), logger: logger), store)
+    }
+
+    /// Worker mode. Arguments (optional): `--config PATH`, `--max-requests N`.
+    static func runWorker(listenDescriptor: Int32, arguments: [String], environment: [String: String], logger: Logger)
+        -> Int32
+    {
+        var explicitConfig: String?
+        var maxRequests = 0
+        var rest = arguments.dropFirst()[...]
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--config": explicitConfig = rest.popFirst()
+            case "--max-requests": maxRequests = rest.popFirst().flatMap { Int($0) } ?? 0
+            default: logger.warning("worker: ignoring argument \(flag)")
+            }
+        }
+        let path = ConfigurationLoader.locate(explicit: explicitConfig, environment: environment)
+        let configuration: WinkhookConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(path: path, environment: environment)
+        } catch {
+            logger.critical("worker cannot start: \(error)")
+            return 78  // EX_CONFIG
+        }
+        let supervised = environment["WINKHOOK_SUPERVISED"].flatMap { Int32($0) }
+        if supervised == nil {
+            for problem in configuration.problems { logger.error("configuration: \(problem)") }
+        }
+        do {
+            let (processor, store) = try buildProcessor(configuration, logger: logger)
+            do {
+                try store.connect()
+            } catch {
+                logger.warning("PostgreSQL is not reachable yet; requests will get 503 until it is",
+                    metadata: ["error": "\(error.debugDescription)"])
+            }
+            if let supervised { WorkerShutdown.watchSupervisor(descriptor: supervised) }
+            return FastCGIWorker(
+                listenDescriptor: listenDescriptor, processor: processor, logger: logger, maxRequests: maxRequests
+            ).run()
+        } catch {
+            logger.critical("worker cannot start: \(error)")
+            return 78
+        }
+    }
+
+    /// CGI mode: one request, then exit. A configuration that cannot be read answers 500 (and logs why).
+    static func runCGI(environment: [String: String], logger: Logger) -> Int32 {
+        let path = ConfigurationLoader.locate(explicit: nil, environment: environment)
+        do {
+            let configuration = try ConfigurationLoader.load(path: path, environment: environment)
+            for problem in configuration.problems { logger.error("configuration: \(problem)") }
+            let (processor, _) = try buildProcessor(configuration, logger: logger)
+            return CGIResponder(processor: processor).run()
+        } catch {
+            logger.critical("CGI request refused: configuration unusable: \(error)")
+            let response = WebhookResponse(status: 500, body: #"{"ok":false,"error":"server_misconfigured"}"#)
+            return CGIResponder.answer(response)
+        }
+    }
+}
