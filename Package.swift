@@ -51,7 +51,7 @@ let package = Package(
             name: "WebhookCoreTests", dependencies: ["WebhookCore"], exclude: ["Fixtures"]),
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

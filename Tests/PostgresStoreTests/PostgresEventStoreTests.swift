@@ -128,15 +128,25 @@ struct PostgresEventStoreTests {
     @Test func rowsOutsideEveryPartitionAreMovedWhenTheirDayIsCreated() throws {
         let connection = try TestDatabase.connection()
         let webhook = TestDatabase.uniqueName("future")
+        let days = String(Int.random(in: 400...20_000))  // a day no other run has created
+        let day = try #require(
+            connection.execute("SELECT ((now() AT TIME ZONE 'UTC')::date + $1::integer)::text", [days])
+                .value(row: 0, column: 0))
         try connection.execute(
             """
             INSERT INTO winkhook.points (time, metric, value, event_key, webhook, delivery)
-            VALUES (now() + interval '40 days', 'm', 1, 'k', $1, 0)
-            """, [webhook])
+            VALUES ($1::date::timestamp AT TIME ZONE 'UTC' + interval '1 hour', 'm', 1, 'k', $2, 0)
+            """, [day, webhook])
         #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 1)
-        try connection.execute(
-            "SELECT winkhook.ensure_partitions((now() + interval '40 days')::date, 1)")
+        #expect(try TestDatabase.count("SELECT winkhook.ensure_partitions($1::date, 1)", [day]) == 1)
         #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 0)
         #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 1)
+        try connection.execute("DROP TABLE winkhook.points_\(day.replacingAll("-", with: ""))")
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

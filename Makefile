@@ -1,0 +1,49 @@
+# winkhook — see README.md. Quick start on Debian 12 (root or sudo): `make run`, `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RUN_DIR      ?= $(CURDIR)/.run
+PORT         ?= 8080
+WORKERS      ?= 4
+SWIFT        ?= swift
+DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates
+
+.PHONY: help deps build run test lint format bench bench-check clean
+
+help:
+	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
+	@echo "make test         start a private PostgreSQL + nginx, run every test (swift test), stop them"
+	@echo "make build        release build: .build/release/winkhook"
+	@echo "make lint         swift format lint"
+	@echo "make bench        ../shared/bench/run with c-floor, php, python and this project"
+	@echo "make clean        remove .run/ and .build/"
+
+deps:
+	@scripts/install-deps $(DEB_PACKAGES)
+
+build: deps
+	$(SWIFT) build -c release --product winkhook
+
+run: build
+	@RUN_DIR="$(RUN_DIR)/demo" PORT="$(PORT)" WORKERS="$(WORKERS)" scripts/demo
+
+test: deps
+	@RUN_DIR="$(RUN_DIR)/test" SWIFT="$(SWIFT)" scripts/test
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+bench-check: build
+	../shared/bench/run setup
+	../shared/bench/run check project --project .
+
+bench: build
+	../shared/bench/run setup
+	../shared/bench/run --peers c-floor,php,python,project --project .
+
+clean:
+	-scripts/postgres stop "$(RUN_DIR)/demo/pg"; scripts/postgres stop "$(RUN_DIR)/test/pg"
+	rm -rf "$(RUN_DIR)" .build

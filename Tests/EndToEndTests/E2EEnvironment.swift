@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@testable import PostgresStore
+
+/// What `make test` (scripts/test) provides: the built binary, nginx routing to a unix socket, a database.
+/// Under `CI=true` anything missing is a failure, never a skip.
+struct E2EEnvironment {
+    let binary: String
+    let nginxURL: String
+    let socket: String
+    let databaseURL: String
+    let runDirectory: String
+
+    static let variables = ProcessInfo.processInfo.environment
+    static let isCI = variables["CI"] == "true"
+    static var available: Bool { isCI || variables["WINKHOOK_TEST_NGINX_URL"] != nil }
+
+    static func require() throws -> E2EEnvironment {
+        func value(_ name: String) throws -> String {
+            try #require(variables[name], "\(name) is not set: run the tests with `make test`")
+        }
+        let environment = E2EEnvironment(
+            binary: try value("WINKHOOK_TEST_BINARY"), nginxURL: try value("WINKHOOK_TEST_NGINX_URL"),
+            socket: try value("WINKHOOK_TEST_SOCKET"), databaseURL: try value("WINKHOOK_TEST_E2E_DATABASE_URL"),
+            runDirectory: try value("WINKHOOK_TEST_RUN_DIR"))
+        try #require(FileManager.default.isExecutableFile(atPath: environment.binary), "no binary at \(environment.binary)")
+        return environment
+    }
+
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+    /// A configuration file for one test; returns its path.
+    func writeConfig(name: String, webhook: String, enabled: Bool = true, databaseURL: String? = nil) throws -> String {
+        let secretPath = "\(runDirectory)/\(name).secret"
+        try (E2EEnvironment.secret + "\n").write(toFile: secretPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretPath)
+        let text = """
+            [database]
+            url = "\(databaseURL ?? self.databaseURL)"
+
+            [server]
+            body_limit = 262144
+            retry_after = 7
+
+            [[webhook]]
+            name = "\(webhook)"
+            path = "/webhook/wink"
+            enabled = \(enabled)
+            [webhook.verify]
+            secret_file = "\(secretPath)"
+            """
+        let path = "\(runDirectory)/\(name).toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Counts rows with a parameterised query on the e2e database.
+    func count(_ sql: String, _ parameters: [String?]) throws -> Int {
+        let result = try PostgresConnection(conninfo: databaseURL).execute(sql, parameters)
+        return result.value(row: 0, column: 0).flatMap { Int($0) } ?? -1
+    }
+
+    func migrate() throws {
+        let connection = try PostgresConnection(conninfo: databaseURL)
+        try PostgresMigrator(connection: connection, logger: .init(label: "e2e")).migrate()
+    }
+}

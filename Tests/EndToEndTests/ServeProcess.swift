@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// `winkhook serve` on the socket nginx routes to, for the length of one test.
+final class ServeProcess {
+    let process = Process()
+    let logPath: String
+    let pidFile: String
+
+    init(environment: E2EEnvironment, config: String, name: String, workers: Int = 2) throws {
+        logPath = "\(environment.runDirectory)/\(name).log"
+        pidFile = "\(environment.runDirectory)/serve-\(name).pid"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: environment.binary)
+        process.arguments = [
+            "serve", "--config", config, "--listen", "unix:\(environment.socket)", "--workers", String(workers),
+        ]
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try String(process.processIdentifier).write(toFile: pidFile, atomically: true, encoding: .utf8)
+        try waitUntilServing(environment)
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Polls nginx until a worker answers (our JSON, not nginx's 502 while no worker listens).
+    private func waitUntilServing(_ environment: E2EEnvironment) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let (status, body, _) = try? HTTP.request(environment.nginxURL + "/webhook/wink", method: "GET"),
+                status != 502, body.hasPrefix("{")
+            {
+                return
+            }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        Issue.record("serve did not start: \(log)")
+        throw CancellationError()
+    }
+
+    /// The supervisor's and workers' log so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Worker pids: processes whose parent is the supervisor.
+    func workerPIDs() -> Set<Int32> {
+        var pids: Set<Int32> = []
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, fields[0] != "Z", Int32(fields[1]) == process.processIdentifier { pids.insert(pid) }
+        }
+        return pids
+    }
+
+    /// Sends `signal` and waits up to `seconds` for exit; returns (status, seconds taken) or nil if still running.
+    func stop(_ signal: Int32 = SIGTERM, within seconds: Double = 10) -> (Int32, Double)? {
+        let started = Date()
+        kill(process.processIdentifier, signal)
+        while process.isRunning, Date().timeIntervalSince(started) < seconds { usleep(20_000) }
+        guard !process.isRunning else { return nil }
+        return (process.terminationStatus, Date().timeIntervalSince(started))
+    }
+}
