@@ -43,7 +43,8 @@ public enum ConfigurationLoader {
         } catch {
             throw ConfigurationError("\(path): not valid TOML")
         }
-        var context = ParseContext(path: path, environment: environment, readSecretFile: readSecretFile,
+        var context = ParseContext(
+            path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
         try context.checkKeys(root, allowed: ["database", "server", "webhook"], at: "")
 
@@ -81,7 +82,9 @@ public enum ConfigurationLoader {
         guard let list = root["webhook"] else {
             throw ConfigurationError("\(path): no [[webhook]] is configured")
         }
-        guard let array = list.array else { throw ConfigurationError("\(path): webhook must be an array of tables ([[webhook]])") }
+        guard let array = list.array else {
+            throw ConfigurationError("\(path): webhook must be an array of tables ([[webhook]])")
+        }
         var webhooks: [WebhookEndpoint] = []
         var summaries: [WebhookSummary] = []
         for (index, element) in array.enumerated() {

@@ -11,7 +11,8 @@ struct ParseContext {
     var warnings: [String] = []
 
     init(
-        path: String, environment: [String: String], readSecretFile: @escaping (String) throws(ConfigurationError) -> String,
+        path: String, environment: [String: String],
+        readSecretFile: @escaping (String) throws(ConfigurationError) -> String,
         isWorldReadable: @escaping (String) -> Bool
     ) {
         self.path = path
@@ -69,10 +70,15 @@ struct ParseContext {
         return out
     }
 
-    mutating func webhook(_ table: TOMLTable, index: Int) throws(ConfigurationError) -> (WebhookEndpoint, WebhookSummary) {
+    mutating func webhook(_ table: TOMLTable, index: Int) throws(ConfigurationError) -> (
+        WebhookEndpoint, WebhookSummary
+    ) {
         let at = "webhook[\(index)]"
-        try checkKeys(table, allowed: ["name", "enabled", "entity", "events", "path", "verify", "event_header"], at: at)
-        guard let name = try string(table, "name", at: at), !name.isEmpty else { throw fail("\(at).name", "is required") }
+        try checkKeys(
+            table, allowed: ["name", "enabled", "entity", "events", "path", "verify", "event_header"], at: at)
+        guard let name = try string(table, "name", at: at), !name.isEmpty else {
+            throw fail("\(at).name", "is required")
+        }
         let label = "webhook \"\(name)\""
         guard let urlPath = try string(table, "path", at: at), urlPath.hasPrefix("/") else {
             throw fail("\(at).path", "is required and must start with /")

@@ -24,7 +24,8 @@ struct E2EEnvironment {
             binary: try value("WINKHOOK_TEST_BINARY"), nginxURL: try value("WINKHOOK_TEST_NGINX_URL"),
             socket: try value("WINKHOOK_TEST_SOCKET"), databaseURL: try value("WINKHOOK_TEST_E2E_DATABASE_URL"),
             runDirectory: try value("WINKHOOK_TEST_RUN_DIR"))
-        try #require(FileManager.default.isExecutableFile(atPath: environment.binary), "no binary at \(environment.binary)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: environment.binary), "no binary at \(environment.binary)")
         return environment
     }
 

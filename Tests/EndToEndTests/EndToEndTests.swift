@@ -24,7 +24,8 @@ struct EndToEndTests {
     func deliveries(_ id: String? = nil) throws -> Int {
         if let id {
             return try environment.count(
-                "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND dedupe_key = $2", [webhook, "id:" + id])
+                "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND dedupe_key = $2",
+                [webhook, "id:" + id])
         }
         return try environment.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook])
     }
@@ -76,7 +77,8 @@ struct EndToEndTests {
 
     @Test func oversizeBodyIs413() throws {
         let server = try serve("oversize")
-        let big = Array(#"{"type":"booking.created","pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 300 * 1024)
+        let big =
+            Array(#"{"type":"booking.created","pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 300 * 1024)
             + Array(#""}"#.utf8)
         let (status, _, _) = try HTTP.signedPost(url, body: big, id: "msg_big")
         #expect(status == 413)
@@ -182,7 +184,8 @@ struct EndToEndTests {
                 "PATH": "/usr/bin:/bin",
             ]
             if signed {
-                for (name, value) in signer.headers(id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body) {
+                for (name, value) in signer.headers(id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body)
+                {
                     env["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value
                 }
             }

@@ -33,6 +33,9 @@ enum TestDatabase {
 func sampleDelivery(webhook: String, dedupeKey: String = "id:msg_1", body: String = #"{"type":"booking.create"}"#)
     -> Delivery
 {
+    guard let bookingCreate = EventKey("booking.create"), let amount = DecimalText(.number("540.00")) else {
+        preconditionFailure("constant test values must parse")
+    }
     let dimensions = EventDimensions(
         entity: "ent", property: "prop", channel: "chan", bookingID: "bk-1",
         occurredAt: Timestamp(iso8601: "2026-08-10T14:22:31Z"))
@@ -40,14 +43,14 @@ func sampleDelivery(webhook: String, dedupeKey: String = "id:msg_1", body: Strin
     clock_gettime(CLOCK_REALTIME, &clock)
     let now = Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
     return Delivery(
-        webhook: webhook, dedupeKey: dedupeKey, eventKey: EventKey("booking.create")!, sentKey: "booking.created",
+        webhook: webhook, dedupeKey: dedupeKey, eventKey: bookingCreate, sentKey: "booking.created",
         disposition: .stored, receivedAt: now,
         headers: .object(["user-agent": .string("test"), "webhook-id": .string("msg_1")]),
         body: Array(body.utf8), bodySHA256: DeliveryIdentity.sha256Hex(Array(body.utf8)),
         points: [
             MetricPoint(metric: "booking.count", value: .one, dimensions: dimensions),
             MetricPoint(
-                metric: "booking.gross_amount", value: DecimalText(.number("540.00"))!, currency: "EUR",
+                metric: "booking.gross_amount", value: amount, currency: "EUR",
                 dimensions: dimensions),
         ])
 }

@@ -113,7 +113,8 @@ struct PostgresEventStoreTests {
         #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:a")) == .inserted(points: 2))
         #expect(
             try TestDatabase.count(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", [app]) == 1)
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", [app]) == 1
+        )
         #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:b")) == .inserted(points: 2))
     }
 
@@ -137,9 +138,11 @@ struct PostgresEventStoreTests {
             INSERT INTO winkhook.points (time, metric, value, event_key, webhook, delivery)
             VALUES ($1::date::timestamp AT TIME ZONE 'UTC' + interval '1 hour', 'm', 1, 'k', $2, 0)
             """, [day, webhook])
-        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 1)
+        #expect(
+            try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 1)
         #expect(try TestDatabase.count("SELECT winkhook.ensure_partitions($1::date, 1)", [day]) == 1)
-        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 0)
+        #expect(
+            try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 0)
         #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 1)
         try connection.execute("DROP TABLE winkhook.points_\(day.replacingAll("-", with: ""))")
     }

@@ -20,7 +20,9 @@ import Testing
 
     @Test func pathFromRequestURIOrScriptNameAndPathInfo() throws {
         #expect(RequestHead(cgiParameters: [("REQUEST_URI", "/a/b?q")])?.path == "/a/b")
-        #expect(RequestHead(cgiParameters: [("SCRIPT_NAME", "/cgi-bin/winkhook"), ("PATH_INFO", "/wink")])?.path == "/cgi-bin/winkhook/wink")
+        #expect(
+            RequestHead(cgiParameters: [("SCRIPT_NAME", "/cgi-bin/winkhook"), ("PATH_INFO", "/wink")])?.path
+                == "/cgi-bin/winkhook/wink")
     }
 
     @Test(arguments: ["-1", "1e3", "12a", "99999999999999999999", " 4"])

@@ -3,8 +3,13 @@ import Testing
 @testable import WebhookCore
 
 @Suite struct DeliveryIdentityTests {
-    let envelope = try! JSONParser.parse(Array(#"{"id":"evt-9","type":"a.b","data":{"id":"bk"}}"#.utf8))
-    let bare = try! JSONParser.parse(Array(#"{"id":"booking-1","bookingCode":"X"}"#.utf8))
+    let envelope: JSONValue
+    let bare: JSONValue
+
+    init() throws {
+        envelope = try JSONParser.parse(Array(#"{"id":"evt-9","type":"a.b","data":{"id":"bk"}}"#.utf8))
+        bare = try JSONParser.parse(Array(#"{"id":"booking-1","bookingCode":"X"}"#.utf8))
+    }
 
     @Test func signedIDWins() {
         #expect(DeliveryIdentity.dedupeKey(signedID: "msg_1", body: envelope, bodySHA256: "h") == "id:msg_1")

@@ -19,7 +19,9 @@ import Testing
         #expect(EventKey(text)?.rawValue == text)
     }
 
-    @Test(arguments: ["", "booking", ".booking", "booking.", "a..b", "booking create", "bö.king", String(repeating: "a.", count: 80)])
+    @Test(arguments: [
+        "", "booking", ".booking", "booking.", "a..b", "booking create", "bö.king", String(repeating: "a.", count: 80),
+    ])
     func malformedKeysAreRefused(text: String) {
         #expect(EventKey(text) == nil)
     }

@@ -50,7 +50,8 @@ import Testing
     }
 
     @Test func testBookingsAreArchivedWithoutPoints() throws {
-        let body = Array(#"{"type":"booking.create","data":{"id":"t","creation":"TEST","roomStay":{"roomNights":2}}}"#.utf8)
+        let body = Array(
+            #"{"type":"booking.create","data":{"id":"t","creation":"TEST","roomStay":{"roomNights":2}}}"#.utf8)
         let h = try Harness()
         #expect(h.send(h.request(body)).response.status == 200)
         #expect(h.store.deliveries.count == 1)

@@ -20,7 +20,9 @@ import Testing
 
     @Test func knownAnswerVectorSigns() throws {
         let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(Vector.secret))
-        #expect(signer.signature(id: Vector.id, timestamp: Vector.timestamp, body: Array(Vector.body.utf8)) == Vector.signature)
+        #expect(
+            signer.signature(id: Vector.id, timestamp: Vector.timestamp, body: Array(Vector.body.utf8))
+                == Vector.signature)
     }
 
     @Test func knownAnswerVectorVerifies() throws {
@@ -35,7 +37,8 @@ import Testing
         let wrong = "v1,TcxlhK9b6UD6iVI1ZU2tTqp8PEVfYRseNNfa6b+LcUg="
         #expect(throws: VerificationFailure.self) {
             try verifier().verify(
-                request(timestamp: String(Vector.timestamp), signature: wrong), now: Timestamp(seconds: Vector.timestamp))
+                request(timestamp: String(Vector.timestamp), signature: wrong),
+                now: Timestamp(seconds: Vector.timestamp))
         }
     }
 
@@ -71,7 +74,8 @@ import Testing
         let ts = Vector.timestamp + offset
         let sig = signer.signature(id: Vector.id, timestamp: ts, body: Array(Vector.body.utf8))
         let verify = {
-            try verifier().verify(request(timestamp: String(ts), signature: sig), now: Timestamp(seconds: Vector.timestamp))
+            try verifier().verify(
+                request(timestamp: String(ts), signature: sig), now: Timestamp(seconds: Vector.timestamp))
         }
         if accepted {
             #expect(throws: Never.self) { _ = try verify() }
@@ -81,10 +85,13 @@ import Testing
         }
     }
 
-    @Test(arguments: ["nan", "1e9", "+1614265330", "1614265330.0", "", " 1614265330", "-1", "0", "9999999999999", "inf"])
+    @Test(arguments: [
+        "nan", "1e9", "+1614265330", "1614265330.0", "", " 1614265330", "-1", "0", "9999999999999", "inf",
+    ])
     func nonIntegerTimestampsAreRejectedWithoutTrapping(text: String) throws {
         let error = #expect(throws: VerificationFailure.self) {
-            try verifier().verify(request(timestamp: text, signature: Vector.signature), now: Timestamp(seconds: Vector.timestamp))
+            try verifier().verify(
+                request(timestamp: text, signature: Vector.signature), now: Timestamp(seconds: Vector.timestamp))
         }
         #expect(error?.code == .malformedHeader || error?.code == .missingHeader)
     }
@@ -111,13 +118,16 @@ import Testing
     @Test func duplicateSignatureHeadersAreRejected() throws {
         var req = request(timestamp: String(Vector.timestamp), signature: Vector.signature)
         req.head.headers.add("webhook-signature", Vector.signature)
-        #expect(throws: VerificationFailure.self) { try verifier().verify(req, now: Timestamp(seconds: Vector.timestamp)) }
+        #expect(throws: VerificationFailure.self) {
+            try verifier().verify(req, now: Timestamp(seconds: Vector.timestamp))
+        }
     }
 
     @Test func tamperedBodyFails() throws {
         let error = #expect(throws: VerificationFailure.self) {
             try verifier().verify(
-                request(timestamp: String(Vector.timestamp), signature: Vector.signature, body: #"{"test": 2432232315}"#),
+                request(
+                    timestamp: String(Vector.timestamp), signature: Vector.signature, body: #"{"test": 2432232315}"#),
                 now: Timestamp(seconds: Vector.timestamp))
         }
         #expect(error?.code == .noMatchingSignature)
@@ -140,7 +150,8 @@ import Testing
     @Test func failureTextsNeverCarryTheSignature() throws {
         let error = #expect(throws: VerificationFailure.self) {
             try verifier().verify(
-                request(timestamp: String(Vector.timestamp), signature: "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+                request(
+                    timestamp: String(Vector.timestamp), signature: "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
                 now: Timestamp(seconds: Vector.timestamp))
         }
         #expect(error.map { !"\($0)".contains("AAAA") && !"\($0)".contains("MfKQ") } == true)

@@ -36,8 +36,10 @@ struct Harness {
     let signer: StandardWebhooksSigner
     let now = Timestamp(seconds: 1_780_000_000)
 
-    init(enabled: Bool = true, events: Set<EventKey> = [], secrets: [String] = [Vector.secret], bodyLimit: Int = 64 * 1024) throws
-    {
+    init(
+        enabled: Bool = true, events: Set<EventKey> = [], secrets: [String] = [Vector.secret],
+        bodyLimit: Int = 64 * 1024
+    ) throws {
         let parsed = try secrets.map { try StandardWebhooksSecret($0) }
         let webhook = WebhookEndpoint(
             name: "wink", enabled: enabled,

@@ -3,7 +3,8 @@ import Testing
 @testable import WebhookCore
 
 @Suite struct WebhookPipelineTests {
-    let booking = Array(#"{"id":"evt-1","type":"booking.created","data":{"id":"b-1","roomStay":{"roomNights":3}}}"#.utf8)
+    let booking = Array(
+        #"{"id":"evt-1","type":"booking.created","data":{"id":"b-1","roomStay":{"roomNights":3}}}"#.utf8)
 
     @Test func unknownPathIs404() throws {
         let h = try Harness()
@@ -30,7 +31,8 @@ import Testing
 
     @Test func declaredOversizeIs413BeforeReading() throws {
         let h = try Harness(bodyLimit: 64)
-        let head = RequestHead(method: "POST", path: "/webhook/wink", contentType: "application/json", contentLength: 65)
+        let head = RequestHead(
+            method: "POST", path: "/webhook/wink", contentType: "application/json", contentLength: 65)
         guard case .respond(let outcome) = h.service.preflight(head) else {
             Issue.record("preflight asked to read an oversize body")
             return
@@ -56,7 +58,9 @@ import Testing
         #expect(h.send(h.request(booking, contentType: type)).response.status == 415)
     }
 
-    @Test(arguments: ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/cloudevents+json"])
+    @Test(arguments: [
+        "application/json", "application/json; charset=utf-8", "Application/JSON", "application/cloudevents+json",
+    ])
     func jsonContentTypesPass(type: String) throws {
         let h = try Harness()
         #expect(h.send(h.request(booking, contentType: type)).response.status == 200)
@@ -82,7 +86,9 @@ import Testing
         #expect(outcome.response == .unauthorized)
     }
 
-    @Test(arguments: [#"{"type": "booking.create", "data": {"#, "not json", "[1,2,3]", #""a string""#, "", #"{"a":"\u0000"}"#])
+    @Test(arguments: [
+        #"{"type": "booking.create", "data": {"#, "not json", "[1,2,3]", #""a string""#, "", #"{"a":"\u0000"}"#,
+    ])
     func authenticatedNonObjectIs400AndKeptRaw(body: String) throws {
         let h = try Harness()
         let outcome = h.send(h.request(Array(body.utf8)))

@@ -93,7 +93,10 @@ import WebhookCore
         ("[[webhook]]\nname = \"a\"\npath = \"/a\"", "verify is required"),
         ("[[webhook]]\nname = \"a\"\npath = \"/a\"\nevents = [\"not a key\"]\nverify = {}", "malformed event key"),
         ("[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = { scheme = \"github\" }", "not supported"),
-        ("[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = {}\n[[webhook]]\nname = \"a\"\npath = \"/b\"\nverify = {}", "two webhooks are named"),
+        (
+            "[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = {}\n[[webhook]]\nname = \"a\"\npath = \"/b\"\nverify = {}",
+            "two webhooks are named"
+        ),
         ("[server]\nbody_limit = 0\n[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = {}", "body_limit"),
         ("this is = = not toml", "not valid TOML"),
         ("[database]\nurl = 5", "must be a string"),
@@ -106,7 +109,8 @@ import WebhookCore
 
     @Test func uncatalogedEventsWarn() throws {
         let config = try parse(
-            "[[webhook]]\nname = \"a\"\npath = \"/a\"\nevents = [\"made.up\"]\nverify = { secret = \"\(Self.secret)\" }")
+            "[[webhook]]\nname = \"a\"\npath = \"/a\"\nevents = [\"made.up\"]\nverify = { secret = \"\(Self.secret)\" }"
+        )
         #expect(config.warnings.contains { $0.contains("made.up is not in Wink's catalogs") })
     }
 

@@ -32,7 +32,8 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
         let wildcard = host.isEmpty || host == "*" || host == "0.0.0.0" || host == "::"
         if wildcard && !allowPublic {
             throw ListenError(
-                "refusing to listen on all interfaces (\(text)); use 127.0.0.1 or a unix socket, or pass --allow-public")
+                "refusing to listen on all interfaces (\(text)); use 127.0.0.1 or a unix socket, or pass --allow-public"
+            )
         }
         if host.isEmpty || host == "*" { host = "0.0.0.0" }
         self = .tcp(host: String(host), port: port)

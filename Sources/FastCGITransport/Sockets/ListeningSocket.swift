@@ -33,7 +33,8 @@ public enum ListeningSocket {
         ListenError("\(what): \(String(cString: strerror(errno)))")
     }
 
-    private static func openUnix(_ path: String, permissions: Permissions, backlog: Int32) throws(ListenError) -> Int32 {
+    private static func openUnix(_ path: String, permissions: Permissions, backlog: Int32) throws(ListenError) -> Int32
+    {
         try removeStaleSocket(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("socket") }

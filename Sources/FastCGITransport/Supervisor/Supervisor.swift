@@ -135,12 +135,15 @@ public final class Supervisor {
             let lived = Supervisor.monotonicMicroseconds() - worker.startedAt
             let how = Supervisor.describe(status)
             if lived < 1_000_000 {
-                logger.error("worker exited right after start; restarting with back-off",
+                logger.error(
+                    "worker exited right after start; restarting with back-off",
                     metadata: ["pid": "\(pid)", "exit": "\(how)"])
                 scheduleStart()
             } else {
                 let level: Logger.Level = how == "status 0" ? .info : .error
-                logger.log(level: level, "worker exited; starting a replacement", metadata: ["pid": "\(pid)", "exit": "\(how)"])
+                logger.log(
+                    level: level, "worker exited; starting a replacement",
+                    metadata: ["pid": "\(pid)", "exit": "\(how)"])
                 backoff = 0
                 startWorker()
             }
@@ -149,7 +152,8 @@ public final class Supervisor {
 
     private func reload() {
         if let problem = checkConfiguration() {
-            logger.error("SIGHUP: configuration not reloaded; keeping the running workers", metadata: ["error": "\(problem)"])
+            logger.error(
+                "SIGHUP: configuration not reloaded; keeping the running workers", metadata: ["error": "\(problem)"])
             return
         }
         let old = workers.filter { $0.value.generation == generation }.map(\.key)

@@ -31,7 +31,8 @@ public struct PostgresMigrator {
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
             """)
-        let current = try connection.execute("SELECT coalesce(max(version), 0) FROM winkhook.schema_migrations")
+        let current =
+            try connection.execute("SELECT coalesce(max(version), 0) FROM winkhook.schema_migrations")
             .value(row: 0, column: 0).flatMap { Int($0) } ?? 0
         var applied: [Int] = []
         for migration in Migration.all where migration.version > current {
@@ -46,7 +47,8 @@ public struct PostgresMigrator {
                 _ = try? connection.execute("ROLLBACK")
                 throw error
             }
-            logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            logger.info(
+                "applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             applied.append(migration.version)
         }
         try PostgresMigrator.ensurePartitions(connection)

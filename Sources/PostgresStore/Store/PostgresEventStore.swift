@@ -68,7 +68,9 @@ public final class PostgresEventStore: EventStore {
                 guard error.isTransient else { throw EventStoreError(.failed, error.debugDescription) }
                 lastError = error
                 if attempt == 0 {
-                    logger.warning("PostgreSQL connection lost; reconnecting once", metadata: ["error": "\(error.debugDescription)"])
+                    logger.warning(
+                        "PostgreSQL connection lost; reconnecting once",
+                        metadata: ["error": "\(error.debugDescription)"])
                 }
             }
         }
@@ -102,7 +104,7 @@ public final class PostgresEventStore: EventStore {
         partitionsCheckedAt = Int64(now.tv_sec)
         do {
             try PostgresMigrator.ensurePartitions(connection)
-        } catch where error.isTransient {
+        } catch  where error.isTransient {
             throw error
         } catch {
             logger.warning("could not create partitions ahead", metadata: ["error": "\(error.debugDescription)"])
@@ -143,7 +145,9 @@ public final class PostgresEventStore: EventStore {
     static func pointsJSON(_ points: [MetricPoint]) -> String {
         JSONValue.array(
             points.map { point in
-                var members: [String: JSONValue] = ["metric": .string(point.metric), "value": .number(point.value.text)]
+                var members: [String: JSONValue] = [
+                    "metric": .string(point.metric), "value": .number(point.value.text),
+                ]
                 let optional: [(String, String?)] = [
                     ("entity", point.entity), ("property", point.property), ("channel", point.channel),
                     ("currency", point.currency), ("booking_id", point.bookingID),

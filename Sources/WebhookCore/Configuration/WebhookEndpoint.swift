@@ -31,9 +31,10 @@ public struct WebhookEndpoint: Sendable {
     public var resolver: EventKeyResolver
 
     /// Creates a webhook.
-    public init(name: String, enabled: Bool = true, entity: Entity? = nil, events: Set<EventKey> = [],
-        path: String, verifier: any SignatureVerifier, resolver: EventKeyResolver = EventKeyResolver())
-    {
+    public init(
+        name: String, enabled: Bool = true, entity: Entity? = nil, events: Set<EventKey> = [],
+        path: String, verifier: any SignatureVerifier, resolver: EventKeyResolver = EventKeyResolver()
+    ) {
         self.name = name
         self.enabled = enabled
         self.entity = entity

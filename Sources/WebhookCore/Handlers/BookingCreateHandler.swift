@@ -15,8 +15,10 @@ public struct BookingCreateHandler: EventHandler {
             booking.money("booking.fees_amount", "netTotalFeesAndCommissionsSourceAmount"),
         ]
         return [booking.count("booking.count")]
-            + [booking.number("booking.room_nights", "roomStay", "roomNights"),
-               booking.number("booking.guests", "roomStay", "guests")].compactMap { $0 }
+            + [
+                booking.number("booking.room_nights", "roomStay", "roomNights"),
+                booking.number("booking.guests", "roomStay", "guests"),
+            ].compactMap { $0 }
             + amounts.compactMap { $0 }
     }
 }

@@ -12,9 +12,10 @@ public struct EventDimensions: Sendable, Equatable {
     public var occurredAt: Timestamp?
 
     /// Creates empty dimensions.
-    public init(entity: String? = nil, property: String? = nil, channel: String? = nil, bookingID: String? = nil,
-        occurredAt: Timestamp? = nil)
-    {
+    public init(
+        entity: String? = nil, property: String? = nil, channel: String? = nil, bookingID: String? = nil,
+        occurredAt: Timestamp? = nil
+    ) {
         self.entity = entity
         self.property = property
         self.channel = channel
@@ -35,7 +36,8 @@ public struct EventDimensions: Sendable, Equatable {
         } else {
             self.bookingID = nil
         }
-        let when = body["createdDate"]?.stringValue ?? data["lastUpdate"]?.stringValue ?? data["createdDate"]?.stringValue
+        let when =
+            body["createdDate"]?.stringValue ?? data["lastUpdate"]?.stringValue ?? data["createdDate"]?.stringValue
         self.occurredAt = when.flatMap { Timestamp(iso8601: $0) }
     }
 }

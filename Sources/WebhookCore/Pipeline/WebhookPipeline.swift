@@ -143,7 +143,9 @@ public struct WebhookPipeline: Sendable {
 
     /// `application/json`, `application/*+json` and `text/json`, with any parameters.
     static func isJSON(_ contentType: String) -> Bool {
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingWhitespace().lowercased() }
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map {
+            String($0).trimmingWhitespace().lowercased()
+        }
         guard let media else { return false }
         return media == "application/json" || media == "text/json"
             || (media.hasPrefix("application/") && media.hasSuffix("+json"))

@@ -48,10 +48,11 @@ public final class WebhookService {
                     ? "not subscribed; archived as ignored" : "\(points) point(s)"
                 return Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
             }
-        } catch where error.code == .invalidData {
+        } catch  where error.code == .invalidData {
             let rejected = RejectedDelivery(
                 webhook: delivery.webhook, receivedAt: delivery.receivedAt,
-                reason: "the database refused the body: \(error.detail)", headers: delivery.headers, body: delivery.body)
+                reason: "the database refused the body: \(error.detail)", headers: delivery.headers, body: delivery.body
+            )
             do {
                 try store.recordRejected(rejected)
             } catch {

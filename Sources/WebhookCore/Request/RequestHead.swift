@@ -12,9 +12,10 @@ public struct RequestHead: Sendable, Equatable {
     public var headers: HTTPHeaders
 
     /// Creates a request head.
-    public init(method: String, path: String, contentType: String? = nil, contentLength: Int? = nil,
-        headers: HTTPHeaders = HTTPHeaders())
-    {
+    public init(
+        method: String, path: String, contentType: String? = nil, contentLength: Int? = nil,
+        headers: HTTPHeaders = HTTPHeaders()
+    ) {
         self.method = method
         self.path = path
         self.contentType = contentType

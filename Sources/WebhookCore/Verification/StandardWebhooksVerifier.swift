@@ -35,7 +35,8 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         }
         let skew = now.seconds - timestamp
         guard skew <= toleranceSeconds, -skew <= toleranceSeconds else {
-            throw VerificationFailure(.timestampOutsideWindow, "timestamp is \(skew) s from now (window ±\(toleranceSeconds) s)")
+            throw VerificationFailure(
+                .timestampOutsideWindow, "timestamp is \(skew) s from now (window ±\(toleranceSeconds) s)")
         }
         var candidates: [[UInt8]] = []
         for entry in signatureHeader.split(separator: " ", omittingEmptySubsequences: true)
@@ -76,7 +77,9 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
     {
         var values = headers.values(name)
         if values.isEmpty { values = headers.values(alternative) }
-        guard !values.isEmpty, !values[0].isEmpty else { throw VerificationFailure(.missingHeader, "\(name) is missing") }
+        guard !values.isEmpty, !values[0].isEmpty else {
+            throw VerificationFailure(.missingHeader, "\(name) is missing")
+        }
         guard values.count == 1 else { throw VerificationFailure(.malformedHeader, "\(name) is sent more than once") }
         return values[0]
     }

@@ -30,8 +30,9 @@ struct CheckConfigCommand: ParsableCommand {
             print("  path:     \(webhook.path)")
             if let entity = webhook.entity { print("  entity:   \(entity)") }
             print("  events:   \(webhook.events.isEmpty ? "all" : webhook.events.joined(separator: ", "))")
-            print("  verify:   \(webhook.scheme), tolerance ±\(webhook.toleranceSeconds) s, "
-                + "\(webhook.secretCount) secret(s) from \(webhook.secretSources.joined(separator: ", "))")
+            print(
+                "  verify:   \(webhook.scheme), tolerance ±\(webhook.toleranceSeconds) s, "
+                    + "\(webhook.secretCount) secret(s) from \(webhook.secretSources.joined(separator: ", "))")
         }
         for warning in config.warnings { print("warning: \(warning)") }
         for problem in config.problems { print("error: \(problem)") }

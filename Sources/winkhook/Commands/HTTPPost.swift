@@ -62,7 +62,9 @@ struct HTTPPost {
         let request = Array(head.utf8) + body
         var sent = 0
         while sent < request.count {
-            let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress.map { $0 + sent }, request.count - sent, 0) }
+            let n = request.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress.map { $0 + sent }, request.count - sent, 0)
+            }
             guard n > 0 else { throw Failure(description: "send: \(String(cString: strerror(errno)))") }
             sent += n
         }

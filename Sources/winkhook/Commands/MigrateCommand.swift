@@ -31,9 +31,11 @@ struct MigrateCommand: ParsableCommand {
             let migrator = PostgresMigrator(connection: connection, logger: logger)
             let applied = try migrator.migrate()
             let version = try migrator.currentVersion()
-            print(applied.isEmpty
-                ? "schema winkhook is current (version \(version))"
-                : "applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema at version \(version)")
+            print(
+                applied.isEmpty
+                    ? "schema winkhook is current (version \(version))"
+                    : "applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema at version \(version)"
+            )
         } catch {
             print("error: \(error.debugDescription)")
             throw ExitCode.failure

@@ -56,7 +56,8 @@ struct SendCommand: ParsableCommand {
         } else {
             body = Array(SampleBodies.body(for: sample ?? "", id: deliveryID, now: now).utf8)
         }
-        let headers = [("Content-Type", "application/json")]
+        let headers =
+            [("Content-Type", "application/json")]
             + StandardWebhooksSigner(secret: secret).headers(id: deliveryID, timestamp: now.seconds, body: body)
         if self.print {
             for (name, value) in headers { Swift.print("\(name): \(value)") }

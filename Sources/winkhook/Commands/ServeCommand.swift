@@ -52,10 +52,11 @@ struct ServeCommand: ParsableCommand {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let given = ConfigurationLoader.locate(explicit: options.config, environment: environment)
-        let configPath = realpath(given, nil).map { pointer -> String in
-            defer { free(pointer) }
-            return String(cString: pointer)
-        } ?? given
+        let configPath =
+            realpath(given, nil).map { pointer -> String in
+                defer { free(pointer) }
+                return String(cString: pointer)
+            } ?? given
         do {
             let config = try ConfigurationLoader.load(path: configPath, environment: environment)
             ServeCommand.report(config, logger: logger)
@@ -87,11 +88,13 @@ struct ServeCommand: ParsableCommand {
         if maxRequests > 0 { arguments += ["--max-requests", String(maxRequests)] }
         let count = workers ?? max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let supervisor = Supervisor(
-            options: Supervisor.Options(workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments),
+            options: Supervisor.Options(
+                workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments),
             listenDescriptor: descriptor, socketPath: socketPath, logger: logger,
             checkConfiguration: {
                 do {
-                    let config = try ConfigurationLoader.load(path: configPath, environment: ProcessEnvironment.current())
+                    let config = try ConfigurationLoader.load(
+                        path: configPath, environment: ProcessEnvironment.current())
                     ServeCommand.report(config, logger: logger)
                     return nil
                 } catch {
@@ -105,10 +108,12 @@ struct ServeCommand: ParsableCommand {
     static func report(_ config: WinkhookConfiguration, logger: Logger) {
         for warning in config.warnings { logger.warning("configuration: \(warning)") }
         for problem in config.problems { logger.error("configuration: \(problem)") }
-        logger.info("configuration loaded", metadata: [
-            "path": "\(config.path)", "webhooks": "\(config.webhooks.count)",
-            "database": "\(config.redactedDatabaseURL)",
-        ])
+        logger.info(
+            "configuration loaded",
+            metadata: [
+                "path": "\(config.path)", "webhooks": "\(config.webhooks.count)",
+                "database": "\(config.redactedDatabaseURL)",
+            ])
     }
 
     static func executablePath() -> String {

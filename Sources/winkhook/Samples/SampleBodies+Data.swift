@@ -6,27 +6,786 @@ extension SampleBodies {
     static let bundled: [String: String] = [
         "bare-booking":
             #"""
-{"id":"bf47c3f7-a391-471f-a0c9-c542cc782785","bookingCode":"WK3H8R5D","bookingContractIdentifier":"e3105de7-6b28-4c57-82f4-ad3f97b17a27","groupIdentifier":"ff4e688d-0c4d-4ff6-b039-dd22c9c7ad94","paymentTransactionIdentifier":"a06999d5-4c23-47c3-a2a2-38620813b425","stripePaymentIntentId":"pi_EXAMPLE0000000000000002","version":1,"bookingStatus":"PAYMENT_SUCCEEDED","creation":"NORMAL","createdDate":"2026-08-12T19:40:05","lastUpdate":"2026-08-12T19:40:31","fundsAvailableDate":"2026-10-05","cancelled":false,"cancelledOn":null,"cancellable":false,"cancelReason":null,"cancellationType":null,"cancellation":null,"statusHistory":[{"fromStatus":"INITIALIZED","toStatus":"PAYMENT_SUCCEEDED","timestamp":"2026-08-12T19:40:31","actor":"SYSTEM","reason":null}],"roomStay":{"startDate":"2026-10-02","endDate":"2026-10-04","adults":1,"children":0,"guests":1,"quantity":1,"roomNights":2,"room":{"identifier":"d37b8e1a-b7c2-424f-b7b7-39b503efbc3b","name":"Standard Double"},"ratePlan":{"identifier":"277274d3-7acc-4024-a490-2d9754f290cb","name":"Non-refundable, room only"},"roomRateIdentifier":"7b2f8489-7c66-4244-9e65-77ab066b025e","roomRateInternalName":"STD-DBL-NR-RO","sourceTotal":{"amount":236.0,"currency":"EUR"},"internalTotal":{"amount":236.0,"currency":"EUR"},"userSpecifiedCurrencyTotal":{"amount":236.0,"currency":"EUR"}},"hotel":{"hotelIdentifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside","uniqueId":"HEXR0042","urlName":"hotel-example-riverside","currencyCode":"EUR","address":{"street":"1 Example Quay","postalCode":"4000-000","countryCode":"PT"},"city":"Porto","location":{"lat":41.1403,"lon":-8.6127},"starRating":4,"chain":null,"brand":null},"sourceCurrency":"EUR","displayCurrency":"EUR","grossSourceAmount":{"amount":236.0,"currency":"EUR"},"netSourceAmount":{"amount":206.5,"currency":"EUR"},"netDisplayAmount":{"amount":206.5,"currency":"EUR"},"totalSalesSourceAmount":{"amount":236.0,"currency":"EUR"},"netTotalSalesSourceAmount":{"amount":206.5,"currency":"EUR"},"netTotalFeesAndCommissionsSourceAmount":{"amount":29.5,"currency":"EUR"},"totalPlatformFeeSourceAmount":{"amount":7.08,"currency":"EUR"},"totalPaymentProcessingFeeSourceAmount":{"amount":3.54,"currency":"EUR"},"totalAffiliateAgencyFeesSourceAmount":{"amount":18.88,"currency":"EUR"},"totalSupplierAgencyFeesSourceAmount":{"amount":0.0,"currency":"EUR"},"commissionableSourceAmount":{"amount":236.0,"currency":"EUR"},"totalCommissionsInPercent":8.0,"totalFeesInPercent":12.5,"totalPlatformFeeInPercent":3.0,"payoutList":[],"refund":null,"paymentType":"STRIPE","paymentVendor":"STRIPE","customization":{"id":"bc8abf08-39bb-4d26-b760-c315985d1cf8","name":"Example Travel Journal","ownerIdentifier":"8f846d48-2449-487e-a5bf-9b58949ba993","ownerName":"Example Travel Journal Ltd"},"userSession":{"currency":"EUR","language":"pt","ipNumber":"203.0.113.77","itinerary":null,"promotionalCodes":["EXAMPLE10"],"lifestyle":null},"serverUrl":"https://travel-journal.example.com/stay/hotel-example-riverside","agentPayment":false,"agentSelfManaged":false,"booker":{"firstName":"Demo","lastName":"Booker","email":"booker@example.org","telephone":"+1-555-0142","userIdentifier":"2275904d-4a85-4e02-9129-4149708cac1a"},"guestUser":null}
+{
+  "id": "bf47c3f7-a391-471f-a0c9-c542cc782785",
+  "bookingCode": "WK3H8R5D",
+  "bookingContractIdentifier": "e3105de7-6b28-4c57-82f4-ad3f97b17a27",
+  "groupIdentifier": "ff4e688d-0c4d-4ff6-b039-dd22c9c7ad94",
+  "paymentTransactionIdentifier": "a06999d5-4c23-47c3-a2a2-38620813b425",
+  "stripePaymentIntentId": "pi_EXAMPLE0000000000000002",
+  "version": 1,
+  "bookingStatus": "PAYMENT_SUCCEEDED",
+  "creation": "NORMAL",
+  "createdDate": "2026-08-12T19:40:05",
+  "lastUpdate": "2026-08-12T19:40:31",
+  "fundsAvailableDate": "2026-10-05",
+  "cancelled": false,
+  "cancelledOn": null,
+  "cancellable": false,
+  "cancelReason": null,
+  "cancellationType": null,
+  "cancellation": null,
+  "statusHistory": [
+    {
+      "fromStatus": "INITIALIZED",
+      "toStatus": "PAYMENT_SUCCEEDED",
+      "timestamp": "2026-08-12T19:40:31",
+      "actor": "SYSTEM",
+      "reason": null
+    }
+  ],
+  "roomStay": {
+    "startDate": "2026-10-02",
+    "endDate": "2026-10-04",
+    "adults": 1,
+    "children": 0,
+    "guests": 1,
+    "quantity": 1,
+    "roomNights": 2,
+    "room": {
+      "identifier": "d37b8e1a-b7c2-424f-b7b7-39b503efbc3b",
+      "name": "Standard Double"
+    },
+    "ratePlan": {
+      "identifier": "277274d3-7acc-4024-a490-2d9754f290cb",
+      "name": "Non-refundable, room only"
+    },
+    "roomRateIdentifier": "7b2f8489-7c66-4244-9e65-77ab066b025e",
+    "roomRateInternalName": "STD-DBL-NR-RO",
+    "sourceTotal": {
+      "amount": 236.00,
+      "currency": "EUR"
+    },
+    "internalTotal": {
+      "amount": 236.00,
+      "currency": "EUR"
+    },
+    "userSpecifiedCurrencyTotal": {
+      "amount": 236.00,
+      "currency": "EUR"
+    }
+  },
+  "hotel": {
+    "hotelIdentifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside",
+    "uniqueId": "HEXR0042",
+    "urlName": "hotel-example-riverside",
+    "currencyCode": "EUR",
+    "address": {
+      "street": "1 Example Quay",
+      "postalCode": "4000-000",
+      "countryCode": "PT"
+    },
+    "city": "Porto",
+    "location": {
+      "lat": 41.1403,
+      "lon": -8.6127
+    },
+    "starRating": 4,
+    "chain": null,
+    "brand": null
+  },
+  "sourceCurrency": "EUR",
+  "displayCurrency": "EUR",
+  "grossSourceAmount": {
+    "amount": 236.00,
+    "currency": "EUR"
+  },
+  "netSourceAmount": {
+    "amount": 206.50,
+    "currency": "EUR"
+  },
+  "netDisplayAmount": {
+    "amount": 206.50,
+    "currency": "EUR"
+  },
+  "totalSalesSourceAmount": {
+    "amount": 236.00,
+    "currency": "EUR"
+  },
+  "netTotalSalesSourceAmount": {
+    "amount": 206.50,
+    "currency": "EUR"
+  },
+  "netTotalFeesAndCommissionsSourceAmount": {
+    "amount": 29.50,
+    "currency": "EUR"
+  },
+  "totalPlatformFeeSourceAmount": {
+    "amount": 7.08,
+    "currency": "EUR"
+  },
+  "totalPaymentProcessingFeeSourceAmount": {
+    "amount": 3.54,
+    "currency": "EUR"
+  },
+  "totalAffiliateAgencyFeesSourceAmount": {
+    "amount": 18.88,
+    "currency": "EUR"
+  },
+  "totalSupplierAgencyFeesSourceAmount": {
+    "amount": 0.00,
+    "currency": "EUR"
+  },
+  "commissionableSourceAmount": {
+    "amount": 236.00,
+    "currency": "EUR"
+  },
+  "totalCommissionsInPercent": 8.0,
+  "totalFeesInPercent": 12.5,
+  "totalPlatformFeeInPercent": 3.0,
+  "payoutList": [],
+  "refund": null,
+  "paymentType": "STRIPE",
+  "paymentVendor": "STRIPE",
+  "customization": {
+    "id": "bc8abf08-39bb-4d26-b760-c315985d1cf8",
+    "name": "Example Travel Journal",
+    "ownerIdentifier": "8f846d48-2449-487e-a5bf-9b58949ba993",
+    "ownerName": "Example Travel Journal Ltd"
+  },
+  "userSession": {
+    "currency": "EUR",
+    "language": "pt",
+    "ipNumber": "203.0.113.77",
+    "itinerary": null,
+    "promotionalCodes": [
+      "EXAMPLE10"
+    ],
+    "lifestyle": null
+  },
+  "serverUrl": "https://travel-journal.example.com/stay/hotel-example-riverside",
+  "agentPayment": false,
+  "agentSelfManaged": false,
+  "booker": {
+    "firstName": "Demo",
+    "lastName": "Booker",
+    "email": "booker@example.org",
+    "telephone": "+1-555-0142",
+    "userIdentifier": "2275904d-4a85-4e02-9129-4149708cac1a"
+  },
+  "guestUser": null
+}
 """#,
         "booking.cancelled":
             #"""
-{"id":"c812144f-b8aa-4bef-9931-39e3b49f12f4","type":"booking.cancelled","createdDate":"2026-08-14T08:05:13Z","entity":{"identifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside"},"data":{"id":"80d63324-5782-4fb3-86ba-e98c28199d04","bookingCode":"WK7Q4M2X","bookingContractIdentifier":"5d29d259-6dd6-4e5c-9d42-8531f7fc86a5","groupIdentifier":"001514ce-6299-4e23-8196-178f288e34ef","paymentTransactionIdentifier":"cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4","stripePaymentIntentId":"pi_EXAMPLE0000000000000001","version":2,"bookingStatus":"CANCELLED","creation":"NORMAL","createdDate":"2026-08-10T14:21:58","lastUpdate":"2026-08-14T08:05:12","fundsAvailableDate":"2026-09-22","cancelled":true,"cancelledOn":"2026-08-14T08:05:12","cancellable":false,"cancelReason":"Guest changed travel plans","cancellationType":"CANCELLATION","cancellation":{"cancellerType":"GUEST","cancelledOn":"2026-08-14T08:05:12","cancelReason":"Guest changed travel plans","cancellerUserIdentifier":"5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"},"statusHistory":[{"fromStatus":"INITIALIZED","toStatus":"PAYMENT_SUCCEEDED","timestamp":"2026-08-10T14:22:27","actor":"SYSTEM","reason":null},{"fromStatus":"PAYMENT_SUCCEEDED","toStatus":"CANCELLED","timestamp":"2026-08-14T08:05:12","actor":"GUEST","reason":"Guest changed travel plans"}],"roomStay":{"startDate":"2026-09-18","endDate":"2026-09-21","adults":2,"children":1,"guests":3,"quantity":1,"roomNights":3,"room":{"identifier":"c76671fd-ea1f-42fd-80e7-ed945094595f","name":"Deluxe River View King"},"ratePlan":{"identifier":"ad50cba8-af69-4d5d-aaec-7097aaeffd5e","name":"Flexible, breakfast included"},"roomRateIdentifier":"06ef9bfb-f526-4ee0-a493-a5a1a9f787d5","roomRateInternalName":"DLX-RV-FLEX-BB","sourceTotal":{"amount":540.0,"currency":"EUR"},"internalTotal":{"amount":540.0,"currency":"EUR"},"userSpecifiedCurrencyTotal":{"amount":585.9,"currency":"USD"}},"hotel":{"hotelIdentifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside","uniqueId":"HEXR0042","urlName":"hotel-example-riverside","currencyCode":"EUR","address":{"street":"1 Example Quay","postalCode":"4000-000","countryCode":"PT"},"city":"Porto","location":{"lat":41.1403,"lon":-8.6127},"starRating":4,"chain":null,"brand":null},"sourceCurrency":"EUR","displayCurrency":"USD","grossSourceAmount":{"amount":540.0,"currency":"EUR"},"netSourceAmount":{"amount":472.5,"currency":"EUR"},"netDisplayAmount":{"amount":512.66,"currency":"USD"},"totalSalesSourceAmount":{"amount":540.0,"currency":"EUR"},"netTotalSalesSourceAmount":{"amount":472.5,"currency":"EUR"},"netTotalFeesAndCommissionsSourceAmount":{"amount":67.5,"currency":"EUR"},"totalPlatformFeeSourceAmount":{"amount":16.2,"currency":"EUR"},"totalPaymentProcessingFeeSourceAmount":{"amount":8.1,"currency":"EUR"},"totalAffiliateAgencyFeesSourceAmount":{"amount":43.2,"currency":"EUR"},"totalSupplierAgencyFeesSourceAmount":{"amount":0.0,"currency":"EUR"},"commissionableSourceAmount":{"amount":540.0,"currency":"EUR"},"totalCommissionsInPercent":8.0,"totalFeesInPercent":12.5,"totalPlatformFeeInPercent":3.0,"payoutList":[],"refund":null,"paymentType":"STRIPE","paymentVendor":"STRIPE","customization":{"id":"bc8abf08-39bb-4d26-b760-c315985d1cf8","name":"Example Travel Journal","ownerIdentifier":"8f846d48-2449-487e-a5bf-9b58949ba993","ownerName":"Example Travel Journal Ltd"},"userSession":{"currency":"USD","language":"en","ipNumber":"203.0.113.24","itinerary":null,"promotionalCodes":[],"lifestyle":null},"serverUrl":"https://travel-journal.example.com/stay/hotel-example-riverside","agentPayment":false,"agentSelfManaged":false,"booker":{"firstName":"Test","lastName":"Guest","email":"guest@example.com","telephone":"+1-555-0100","userIdentifier":"5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"},"guestUser":{"firstName":"Sample","lastName":"Traveller","email":"traveller@example.com"}}}
+{
+  "id": "c812144f-b8aa-4bef-9931-39e3b49f12f4",
+  "type": "booking.cancelled",
+  "createdDate": "2026-08-14T08:05:13Z",
+  "entity": {
+    "identifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside"
+  },
+  "data": {
+    "id": "80d63324-5782-4fb3-86ba-e98c28199d04",
+    "bookingCode": "WK7Q4M2X",
+    "bookingContractIdentifier": "5d29d259-6dd6-4e5c-9d42-8531f7fc86a5",
+    "groupIdentifier": "001514ce-6299-4e23-8196-178f288e34ef",
+    "paymentTransactionIdentifier": "cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4",
+    "stripePaymentIntentId": "pi_EXAMPLE0000000000000001",
+    "version": 2,
+    "bookingStatus": "CANCELLED",
+    "creation": "NORMAL",
+    "createdDate": "2026-08-10T14:21:58",
+    "lastUpdate": "2026-08-14T08:05:12",
+    "fundsAvailableDate": "2026-09-22",
+    "cancelled": true,
+    "cancelledOn": "2026-08-14T08:05:12",
+    "cancellable": false,
+    "cancelReason": "Guest changed travel plans",
+    "cancellationType": "CANCELLATION",
+    "cancellation": {
+      "cancellerType": "GUEST",
+      "cancelledOn": "2026-08-14T08:05:12",
+      "cancelReason": "Guest changed travel plans",
+      "cancellerUserIdentifier": "5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"
+    },
+    "statusHistory": [
+      {
+        "fromStatus": "INITIALIZED",
+        "toStatus": "PAYMENT_SUCCEEDED",
+        "timestamp": "2026-08-10T14:22:27",
+        "actor": "SYSTEM",
+        "reason": null
+      },
+      {
+        "fromStatus": "PAYMENT_SUCCEEDED",
+        "toStatus": "CANCELLED",
+        "timestamp": "2026-08-14T08:05:12",
+        "actor": "GUEST",
+        "reason": "Guest changed travel plans"
+      }
+    ],
+    "roomStay": {
+      "startDate": "2026-09-18",
+      "endDate": "2026-09-21",
+      "adults": 2,
+      "children": 1,
+      "guests": 3,
+      "quantity": 1,
+      "roomNights": 3,
+      "room": {
+        "identifier": "c76671fd-ea1f-42fd-80e7-ed945094595f",
+        "name": "Deluxe River View King"
+      },
+      "ratePlan": {
+        "identifier": "ad50cba8-af69-4d5d-aaec-7097aaeffd5e",
+        "name": "Flexible, breakfast included"
+      },
+      "roomRateIdentifier": "06ef9bfb-f526-4ee0-a493-a5a1a9f787d5",
+      "roomRateInternalName": "DLX-RV-FLEX-BB",
+      "sourceTotal": {
+        "amount": 540.00,
+        "currency": "EUR"
+      },
+      "internalTotal": {
+        "amount": 540.00,
+        "currency": "EUR"
+      },
+      "userSpecifiedCurrencyTotal": {
+        "amount": 585.90,
+        "currency": "USD"
+      }
+    },
+    "hotel": {
+      "hotelIdentifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+      "name": "Hotel Example Riverside",
+      "uniqueId": "HEXR0042",
+      "urlName": "hotel-example-riverside",
+      "currencyCode": "EUR",
+      "address": {
+        "street": "1 Example Quay",
+        "postalCode": "4000-000",
+        "countryCode": "PT"
+      },
+      "city": "Porto",
+      "location": {
+        "lat": 41.1403,
+        "lon": -8.6127
+      },
+      "starRating": 4,
+      "chain": null,
+      "brand": null
+    },
+    "sourceCurrency": "EUR",
+    "displayCurrency": "USD",
+    "grossSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "netSourceAmount": {
+      "amount": 472.50,
+      "currency": "EUR"
+    },
+    "netDisplayAmount": {
+      "amount": 512.66,
+      "currency": "USD"
+    },
+    "totalSalesSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "netTotalSalesSourceAmount": {
+      "amount": 472.50,
+      "currency": "EUR"
+    },
+    "netTotalFeesAndCommissionsSourceAmount": {
+      "amount": 67.50,
+      "currency": "EUR"
+    },
+    "totalPlatformFeeSourceAmount": {
+      "amount": 16.20,
+      "currency": "EUR"
+    },
+    "totalPaymentProcessingFeeSourceAmount": {
+      "amount": 8.10,
+      "currency": "EUR"
+    },
+    "totalAffiliateAgencyFeesSourceAmount": {
+      "amount": 43.20,
+      "currency": "EUR"
+    },
+    "totalSupplierAgencyFeesSourceAmount": {
+      "amount": 0.00,
+      "currency": "EUR"
+    },
+    "commissionableSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "totalCommissionsInPercent": 8.0,
+    "totalFeesInPercent": 12.5,
+    "totalPlatformFeeInPercent": 3.0,
+    "payoutList": [],
+    "refund": null,
+    "paymentType": "STRIPE",
+    "paymentVendor": "STRIPE",
+    "customization": {
+      "id": "bc8abf08-39bb-4d26-b760-c315985d1cf8",
+      "name": "Example Travel Journal",
+      "ownerIdentifier": "8f846d48-2449-487e-a5bf-9b58949ba993",
+      "ownerName": "Example Travel Journal Ltd"
+    },
+    "userSession": {
+      "currency": "USD",
+      "language": "en",
+      "ipNumber": "203.0.113.24",
+      "itinerary": null,
+      "promotionalCodes": [],
+      "lifestyle": null
+    },
+    "serverUrl": "https://travel-journal.example.com/stay/hotel-example-riverside",
+    "agentPayment": false,
+    "agentSelfManaged": false,
+    "booker": {
+      "firstName": "Test",
+      "lastName": "Guest",
+      "email": "guest@example.com",
+      "telephone": "+1-555-0100",
+      "userIdentifier": "5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"
+    },
+    "guestUser": {
+      "firstName": "Sample",
+      "lastName": "Traveller",
+      "email": "traveller@example.com"
+    }
+  }
+}
 """#,
         "booking.create":
             #"""
-{"id":"e852ccdf-febf-4446-ac87-9abe1f9b63cc","type":"booking.create","createdDate":"2026-08-10T14:22:31Z","entity":{"identifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside"},"data":{"id":"80d63324-5782-4fb3-86ba-e98c28199d04","bookingCode":"WK7Q4M2X","bookingContractIdentifier":"5d29d259-6dd6-4e5c-9d42-8531f7fc86a5","groupIdentifier":"001514ce-6299-4e23-8196-178f288e34ef","paymentTransactionIdentifier":"cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4","stripePaymentIntentId":"pi_EXAMPLE0000000000000001","version":1,"bookingStatus":"PAYMENT_SUCCEEDED","creation":"NORMAL","createdDate":"2026-08-10T14:21:58","lastUpdate":"2026-08-10T14:22:27","fundsAvailableDate":"2026-09-22","cancelled":false,"cancelledOn":null,"cancellable":true,"cancelReason":null,"cancellationType":null,"cancellation":null,"statusHistory":[{"fromStatus":"INITIALIZED","toStatus":"PAYMENT_SUCCEEDED","timestamp":"2026-08-10T14:22:27","actor":"SYSTEM","reason":null}],"roomStay":{"startDate":"2026-09-18","endDate":"2026-09-21","adults":2,"children":1,"guests":3,"quantity":1,"roomNights":3,"room":{"identifier":"c76671fd-ea1f-42fd-80e7-ed945094595f","name":"Deluxe River View King"},"ratePlan":{"identifier":"ad50cba8-af69-4d5d-aaec-7097aaeffd5e","name":"Flexible, breakfast included"},"roomRateIdentifier":"06ef9bfb-f526-4ee0-a493-a5a1a9f787d5","roomRateInternalName":"DLX-RV-FLEX-BB","sourceTotal":{"amount":540.0,"currency":"EUR"},"internalTotal":{"amount":540.0,"currency":"EUR"},"userSpecifiedCurrencyTotal":{"amount":585.9,"currency":"USD"}},"hotel":{"hotelIdentifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside","uniqueId":"HEXR0042","urlName":"hotel-example-riverside","currencyCode":"EUR","address":{"street":"1 Example Quay","postalCode":"4000-000","countryCode":"PT"},"city":"Porto","location":{"lat":41.1403,"lon":-8.6127},"starRating":4,"chain":null,"brand":null},"sourceCurrency":"EUR","displayCurrency":"USD","grossSourceAmount":{"amount":540.0,"currency":"EUR"},"netSourceAmount":{"amount":472.5,"currency":"EUR"},"netDisplayAmount":{"amount":512.66,"currency":"USD"},"totalSalesSourceAmount":{"amount":540.0,"currency":"EUR"},"netTotalSalesSourceAmount":{"amount":472.5,"currency":"EUR"},"netTotalFeesAndCommissionsSourceAmount":{"amount":67.5,"currency":"EUR"},"totalPlatformFeeSourceAmount":{"amount":16.2,"currency":"EUR"},"totalPaymentProcessingFeeSourceAmount":{"amount":8.1,"currency":"EUR"},"totalAffiliateAgencyFeesSourceAmount":{"amount":43.2,"currency":"EUR"},"totalSupplierAgencyFeesSourceAmount":{"amount":0.0,"currency":"EUR"},"commissionableSourceAmount":{"amount":540.0,"currency":"EUR"},"totalCommissionsInPercent":8.0,"totalFeesInPercent":12.5,"totalPlatformFeeInPercent":3.0,"payoutList":[],"refund":null,"paymentType":"STRIPE","paymentVendor":"STRIPE","customization":{"id":"bc8abf08-39bb-4d26-b760-c315985d1cf8","name":"Example Travel Journal","ownerIdentifier":"8f846d48-2449-487e-a5bf-9b58949ba993","ownerName":"Example Travel Journal Ltd"},"userSession":{"currency":"USD","language":"en","ipNumber":"203.0.113.24","itinerary":null,"promotionalCodes":[],"lifestyle":null},"serverUrl":"https://travel-journal.example.com/stay/hotel-example-riverside","agentPayment":false,"agentSelfManaged":false,"booker":{"firstName":"Test","lastName":"Guest","email":"guest@example.com","telephone":"+1-555-0100","userIdentifier":"5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"},"guestUser":{"firstName":"Sample","lastName":"Traveller","email":"traveller@example.com"}}}
+{
+  "id": "e852ccdf-febf-4446-ac87-9abe1f9b63cc",
+  "type": "booking.create",
+  "createdDate": "2026-08-10T14:22:31Z",
+  "entity": {
+    "identifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside"
+  },
+  "data": {
+    "id": "80d63324-5782-4fb3-86ba-e98c28199d04",
+    "bookingCode": "WK7Q4M2X",
+    "bookingContractIdentifier": "5d29d259-6dd6-4e5c-9d42-8531f7fc86a5",
+    "groupIdentifier": "001514ce-6299-4e23-8196-178f288e34ef",
+    "paymentTransactionIdentifier": "cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4",
+    "stripePaymentIntentId": "pi_EXAMPLE0000000000000001",
+    "version": 1,
+    "bookingStatus": "PAYMENT_SUCCEEDED",
+    "creation": "NORMAL",
+    "createdDate": "2026-08-10T14:21:58",
+    "lastUpdate": "2026-08-10T14:22:27",
+    "fundsAvailableDate": "2026-09-22",
+    "cancelled": false,
+    "cancelledOn": null,
+    "cancellable": true,
+    "cancelReason": null,
+    "cancellationType": null,
+    "cancellation": null,
+    "statusHistory": [
+      {
+        "fromStatus": "INITIALIZED",
+        "toStatus": "PAYMENT_SUCCEEDED",
+        "timestamp": "2026-08-10T14:22:27",
+        "actor": "SYSTEM",
+        "reason": null
+      }
+    ],
+    "roomStay": {
+      "startDate": "2026-09-18",
+      "endDate": "2026-09-21",
+      "adults": 2,
+      "children": 1,
+      "guests": 3,
+      "quantity": 1,
+      "roomNights": 3,
+      "room": {
+        "identifier": "c76671fd-ea1f-42fd-80e7-ed945094595f",
+        "name": "Deluxe River View King"
+      },
+      "ratePlan": {
+        "identifier": "ad50cba8-af69-4d5d-aaec-7097aaeffd5e",
+        "name": "Flexible, breakfast included"
+      },
+      "roomRateIdentifier": "06ef9bfb-f526-4ee0-a493-a5a1a9f787d5",
+      "roomRateInternalName": "DLX-RV-FLEX-BB",
+      "sourceTotal": {
+        "amount": 540.00,
+        "currency": "EUR"
+      },
+      "internalTotal": {
+        "amount": 540.00,
+        "currency": "EUR"
+      },
+      "userSpecifiedCurrencyTotal": {
+        "amount": 585.90,
+        "currency": "USD"
+      }
+    },
+    "hotel": {
+      "hotelIdentifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+      "name": "Hotel Example Riverside",
+      "uniqueId": "HEXR0042",
+      "urlName": "hotel-example-riverside",
+      "currencyCode": "EUR",
+      "address": {
+        "street": "1 Example Quay",
+        "postalCode": "4000-000",
+        "countryCode": "PT"
+      },
+      "city": "Porto",
+      "location": {
+        "lat": 41.1403,
+        "lon": -8.6127
+      },
+      "starRating": 4,
+      "chain": null,
+      "brand": null
+    },
+    "sourceCurrency": "EUR",
+    "displayCurrency": "USD",
+    "grossSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "netSourceAmount": {
+      "amount": 472.50,
+      "currency": "EUR"
+    },
+    "netDisplayAmount": {
+      "amount": 512.66,
+      "currency": "USD"
+    },
+    "totalSalesSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "netTotalSalesSourceAmount": {
+      "amount": 472.50,
+      "currency": "EUR"
+    },
+    "netTotalFeesAndCommissionsSourceAmount": {
+      "amount": 67.50,
+      "currency": "EUR"
+    },
+    "totalPlatformFeeSourceAmount": {
+      "amount": 16.20,
+      "currency": "EUR"
+    },
+    "totalPaymentProcessingFeeSourceAmount": {
+      "amount": 8.10,
+      "currency": "EUR"
+    },
+    "totalAffiliateAgencyFeesSourceAmount": {
+      "amount": 43.20,
+      "currency": "EUR"
+    },
+    "totalSupplierAgencyFeesSourceAmount": {
+      "amount": 0.00,
+      "currency": "EUR"
+    },
+    "commissionableSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "totalCommissionsInPercent": 8.0,
+    "totalFeesInPercent": 12.5,
+    "totalPlatformFeeInPercent": 3.0,
+    "payoutList": [],
+    "refund": null,
+    "paymentType": "STRIPE",
+    "paymentVendor": "STRIPE",
+    "customization": {
+      "id": "bc8abf08-39bb-4d26-b760-c315985d1cf8",
+      "name": "Example Travel Journal",
+      "ownerIdentifier": "8f846d48-2449-487e-a5bf-9b58949ba993",
+      "ownerName": "Example Travel Journal Ltd"
+    },
+    "userSession": {
+      "currency": "USD",
+      "language": "en",
+      "ipNumber": "203.0.113.24",
+      "itinerary": null,
+      "promotionalCodes": [],
+      "lifestyle": null
+    },
+    "serverUrl": "https://travel-journal.example.com/stay/hotel-example-riverside",
+    "agentPayment": false,
+    "agentSelfManaged": false,
+    "booker": {
+      "firstName": "Test",
+      "lastName": "Guest",
+      "email": "guest@example.com",
+      "telephone": "+1-555-0100",
+      "userIdentifier": "5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"
+    },
+    "guestUser": {
+      "firstName": "Sample",
+      "lastName": "Traveller",
+      "email": "traveller@example.com"
+    }
+  }
+}
 """#,
         "booking.refund.partial":
             #"""
-{"id":"ba293839-5225-4d9d-afac-50d6b4d2be47","type":"booking.refund.partial","createdDate":"2026-08-14T08:07:41Z","entity":{"identifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside"},"data":{"id":"80d63324-5782-4fb3-86ba-e98c28199d04","bookingCode":"WK7Q4M2X","bookingContractIdentifier":"5d29d259-6dd6-4e5c-9d42-8531f7fc86a5","groupIdentifier":"001514ce-6299-4e23-8196-178f288e34ef","paymentTransactionIdentifier":"cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4","stripePaymentIntentId":"pi_EXAMPLE0000000000000001","version":3,"bookingStatus":"PARTIALLY_REFUNDED","creation":"NORMAL","createdDate":"2026-08-10T14:21:58","lastUpdate":"2026-08-14T08:07:40","fundsAvailableDate":"2026-09-22","cancelled":true,"cancelledOn":"2026-08-14T08:05:12","cancellable":false,"cancelReason":"Guest changed travel plans","cancellationType":"CANCELLATION","cancellation":{"cancellerType":"GUEST","cancelledOn":"2026-08-14T08:05:12","cancelReason":"Guest changed travel plans","cancellerUserIdentifier":"5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"},"statusHistory":[{"fromStatus":"INITIALIZED","toStatus":"PAYMENT_SUCCEEDED","timestamp":"2026-08-10T14:22:27","actor":"SYSTEM","reason":null},{"fromStatus":"PAYMENT_SUCCEEDED","toStatus":"CANCELLED","timestamp":"2026-08-14T08:05:12","actor":"GUEST","reason":"Guest changed travel plans"},{"fromStatus":"CANCELLED","toStatus":"PARTIALLY_REFUNDED","timestamp":"2026-08-14T08:07:40","actor":"SYSTEM","reason":"Cancellation fee: first night retained"}],"roomStay":{"startDate":"2026-09-18","endDate":"2026-09-21","adults":2,"children":1,"guests":3,"quantity":1,"roomNights":3,"room":{"identifier":"c76671fd-ea1f-42fd-80e7-ed945094595f","name":"Deluxe River View King"},"ratePlan":{"identifier":"ad50cba8-af69-4d5d-aaec-7097aaeffd5e","name":"Flexible, breakfast included"},"roomRateIdentifier":"06ef9bfb-f526-4ee0-a493-a5a1a9f787d5","roomRateInternalName":"DLX-RV-FLEX-BB","sourceTotal":{"amount":540.0,"currency":"EUR"},"internalTotal":{"amount":540.0,"currency":"EUR"},"userSpecifiedCurrencyTotal":{"amount":585.9,"currency":"USD"}},"hotel":{"hotelIdentifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside","uniqueId":"HEXR0042","urlName":"hotel-example-riverside","currencyCode":"EUR","address":{"street":"1 Example Quay","postalCode":"4000-000","countryCode":"PT"},"city":"Porto","location":{"lat":41.1403,"lon":-8.6127},"starRating":4,"chain":null,"brand":null},"sourceCurrency":"EUR","displayCurrency":"USD","grossSourceAmount":{"amount":540.0,"currency":"EUR"},"netSourceAmount":{"amount":472.5,"currency":"EUR"},"netDisplayAmount":{"amount":512.66,"currency":"USD"},"totalSalesSourceAmount":{"amount":540.0,"currency":"EUR"},"netTotalSalesSourceAmount":{"amount":472.5,"currency":"EUR"},"netTotalFeesAndCommissionsSourceAmount":{"amount":67.5,"currency":"EUR"},"totalPlatformFeeSourceAmount":{"amount":16.2,"currency":"EUR"},"totalPaymentProcessingFeeSourceAmount":{"amount":8.1,"currency":"EUR"},"totalAffiliateAgencyFeesSourceAmount":{"amount":43.2,"currency":"EUR"},"totalSupplierAgencyFeesSourceAmount":{"amount":0.0,"currency":"EUR"},"commissionableSourceAmount":{"amount":540.0,"currency":"EUR"},"totalCommissionsInPercent":8.0,"totalFeesInPercent":12.5,"totalPlatformFeeInPercent":3.0,"payoutList":[],"refund":{"sourceAmount":{"amount":360.0,"currency":"EUR"},"status":"PROCESSED","processedDate":"2026-08-14T08:07:40"},"paymentType":"STRIPE","paymentVendor":"STRIPE","customization":{"id":"bc8abf08-39bb-4d26-b760-c315985d1cf8","name":"Example Travel Journal","ownerIdentifier":"8f846d48-2449-487e-a5bf-9b58949ba993","ownerName":"Example Travel Journal Ltd"},"userSession":{"currency":"USD","language":"en","ipNumber":"203.0.113.24","itinerary":null,"promotionalCodes":[],"lifestyle":null},"serverUrl":"https://travel-journal.example.com/stay/hotel-example-riverside","agentPayment":false,"agentSelfManaged":false,"booker":{"firstName":"Test","lastName":"Guest","email":"guest@example.com","telephone":"+1-555-0100","userIdentifier":"5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"},"guestUser":{"firstName":"Sample","lastName":"Traveller","email":"traveller@example.com"}}}
+{
+  "id": "ba293839-5225-4d9d-afac-50d6b4d2be47",
+  "type": "booking.refund.partial",
+  "createdDate": "2026-08-14T08:07:41Z",
+  "entity": {
+    "identifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside"
+  },
+  "data": {
+    "id": "80d63324-5782-4fb3-86ba-e98c28199d04",
+    "bookingCode": "WK7Q4M2X",
+    "bookingContractIdentifier": "5d29d259-6dd6-4e5c-9d42-8531f7fc86a5",
+    "groupIdentifier": "001514ce-6299-4e23-8196-178f288e34ef",
+    "paymentTransactionIdentifier": "cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4",
+    "stripePaymentIntentId": "pi_EXAMPLE0000000000000001",
+    "version": 3,
+    "bookingStatus": "PARTIALLY_REFUNDED",
+    "creation": "NORMAL",
+    "createdDate": "2026-08-10T14:21:58",
+    "lastUpdate": "2026-08-14T08:07:40",
+    "fundsAvailableDate": "2026-09-22",
+    "cancelled": true,
+    "cancelledOn": "2026-08-14T08:05:12",
+    "cancellable": false,
+    "cancelReason": "Guest changed travel plans",
+    "cancellationType": "CANCELLATION",
+    "cancellation": {
+      "cancellerType": "GUEST",
+      "cancelledOn": "2026-08-14T08:05:12",
+      "cancelReason": "Guest changed travel plans",
+      "cancellerUserIdentifier": "5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"
+    },
+    "statusHistory": [
+      {
+        "fromStatus": "INITIALIZED",
+        "toStatus": "PAYMENT_SUCCEEDED",
+        "timestamp": "2026-08-10T14:22:27",
+        "actor": "SYSTEM",
+        "reason": null
+      },
+      {
+        "fromStatus": "PAYMENT_SUCCEEDED",
+        "toStatus": "CANCELLED",
+        "timestamp": "2026-08-14T08:05:12",
+        "actor": "GUEST",
+        "reason": "Guest changed travel plans"
+      },
+      {
+        "fromStatus": "CANCELLED",
+        "toStatus": "PARTIALLY_REFUNDED",
+        "timestamp": "2026-08-14T08:07:40",
+        "actor": "SYSTEM",
+        "reason": "Cancellation fee: first night retained"
+      }
+    ],
+    "roomStay": {
+      "startDate": "2026-09-18",
+      "endDate": "2026-09-21",
+      "adults": 2,
+      "children": 1,
+      "guests": 3,
+      "quantity": 1,
+      "roomNights": 3,
+      "room": {
+        "identifier": "c76671fd-ea1f-42fd-80e7-ed945094595f",
+        "name": "Deluxe River View King"
+      },
+      "ratePlan": {
+        "identifier": "ad50cba8-af69-4d5d-aaec-7097aaeffd5e",
+        "name": "Flexible, breakfast included"
+      },
+      "roomRateIdentifier": "06ef9bfb-f526-4ee0-a493-a5a1a9f787d5",
+      "roomRateInternalName": "DLX-RV-FLEX-BB",
+      "sourceTotal": {
+        "amount": 540.00,
+        "currency": "EUR"
+      },
+      "internalTotal": {
+        "amount": 540.00,
+        "currency": "EUR"
+      },
+      "userSpecifiedCurrencyTotal": {
+        "amount": 585.90,
+        "currency": "USD"
+      }
+    },
+    "hotel": {
+      "hotelIdentifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+      "name": "Hotel Example Riverside",
+      "uniqueId": "HEXR0042",
+      "urlName": "hotel-example-riverside",
+      "currencyCode": "EUR",
+      "address": {
+        "street": "1 Example Quay",
+        "postalCode": "4000-000",
+        "countryCode": "PT"
+      },
+      "city": "Porto",
+      "location": {
+        "lat": 41.1403,
+        "lon": -8.6127
+      },
+      "starRating": 4,
+      "chain": null,
+      "brand": null
+    },
+    "sourceCurrency": "EUR",
+    "displayCurrency": "USD",
+    "grossSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "netSourceAmount": {
+      "amount": 472.50,
+      "currency": "EUR"
+    },
+    "netDisplayAmount": {
+      "amount": 512.66,
+      "currency": "USD"
+    },
+    "totalSalesSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "netTotalSalesSourceAmount": {
+      "amount": 472.50,
+      "currency": "EUR"
+    },
+    "netTotalFeesAndCommissionsSourceAmount": {
+      "amount": 67.50,
+      "currency": "EUR"
+    },
+    "totalPlatformFeeSourceAmount": {
+      "amount": 16.20,
+      "currency": "EUR"
+    },
+    "totalPaymentProcessingFeeSourceAmount": {
+      "amount": 8.10,
+      "currency": "EUR"
+    },
+    "totalAffiliateAgencyFeesSourceAmount": {
+      "amount": 43.20,
+      "currency": "EUR"
+    },
+    "totalSupplierAgencyFeesSourceAmount": {
+      "amount": 0.00,
+      "currency": "EUR"
+    },
+    "commissionableSourceAmount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "totalCommissionsInPercent": 8.0,
+    "totalFeesInPercent": 12.5,
+    "totalPlatformFeeInPercent": 3.0,
+    "payoutList": [],
+    "refund": {
+      "sourceAmount": {
+        "amount": 360.00,
+        "currency": "EUR"
+      },
+      "status": "PROCESSED",
+      "processedDate": "2026-08-14T08:07:40"
+    },
+    "paymentType": "STRIPE",
+    "paymentVendor": "STRIPE",
+    "customization": {
+      "id": "bc8abf08-39bb-4d26-b760-c315985d1cf8",
+      "name": "Example Travel Journal",
+      "ownerIdentifier": "8f846d48-2449-487e-a5bf-9b58949ba993",
+      "ownerName": "Example Travel Journal Ltd"
+    },
+    "userSession": {
+      "currency": "USD",
+      "language": "en",
+      "ipNumber": "203.0.113.24",
+      "itinerary": null,
+      "promotionalCodes": [],
+      "lifestyle": null
+    },
+    "serverUrl": "https://travel-journal.example.com/stay/hotel-example-riverside",
+    "agentPayment": false,
+    "agentSelfManaged": false,
+    "booker": {
+      "firstName": "Test",
+      "lastName": "Guest",
+      "email": "guest@example.com",
+      "telephone": "+1-555-0100",
+      "userIdentifier": "5beb33d8-8ee6-4e0e-adf6-c32c0c76e4b2"
+    },
+    "guestUser": {
+      "firstName": "Sample",
+      "lastName": "Traveller",
+      "email": "traveller@example.com"
+    }
+  }
+}
 """#,
         "internal.payment.succeeded":
             #"""
-{"id":"4d4bbb60-0a55-45ca-9c1f-f1196bfdaad4","type":"internal.payment.succeeded","createdDate":"2026-08-10T14:22:28Z","entity":{"identifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside"},"data":{"paymentTransactionIdentifier":"cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4","bookingIdentifier":"80d63324-5782-4fb3-86ba-e98c28199d04","bookingCode":"WK7Q4M2X","bookingContractIdentifier":"5d29d259-6dd6-4e5c-9d42-8531f7fc86a5","status":"SUCCEEDED","amount":{"amount":540.0,"currency":"EUR"},"paymentType":"STRIPE","paymentVendor":"STRIPE","stripePaymentIntentId":"pi_EXAMPLE0000000000000001","createdDate":"2026-08-10T14:22:27"}}
+{
+  "id": "4d4bbb60-0a55-45ca-9c1f-f1196bfdaad4",
+  "type": "internal.payment.succeeded",
+  "createdDate": "2026-08-10T14:22:28Z",
+  "entity": {
+    "identifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside"
+  },
+  "data": {
+    "paymentTransactionIdentifier": "cf8ee2cf-d4cb-43a2-a5ce-6075d1d087d4",
+    "bookingIdentifier": "80d63324-5782-4fb3-86ba-e98c28199d04",
+    "bookingCode": "WK7Q4M2X",
+    "bookingContractIdentifier": "5d29d259-6dd6-4e5c-9d42-8531f7fc86a5",
+    "status": "SUCCEEDED",
+    "amount": {
+      "amount": 540.00,
+      "currency": "EUR"
+    },
+    "paymentType": "STRIPE",
+    "paymentVendor": "STRIPE",
+    "stripePaymentIntentId": "pi_EXAMPLE0000000000000001",
+    "createdDate": "2026-08-10T14:22:27"
+  }
+}
 """#,
         "property.updated":
             #"""
-{"id":"e3dff5d6-6000-4450-bc3c-ecd05faa554c","type":"property.updated","createdDate":"2026-08-11T09:12:04Z","entity":{"identifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside"},"data":{"hotelIdentifier":"5d668b3c-6c58-47d4-8124-7bc910ceb53e","name":"Hotel Example Riverside","uniqueId":"HEXR0042","urlName":"hotel-example-riverside","currencyCode":"EUR","address":{"street":"1 Example Quay","postalCode":"4000-000","countryCode":"PT"},"city":"Porto","location":{"lat":41.1403,"lon":-8.6127},"starRating":4,"chain":null,"brand":null,"lastUpdate":"2026-08-11T09:12:03"}}
+{
+  "id": "e3dff5d6-6000-4450-bc3c-ecd05faa554c",
+  "type": "property.updated",
+  "createdDate": "2026-08-11T09:12:04Z",
+  "entity": {
+    "identifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside"
+  },
+  "data": {
+    "hotelIdentifier": "5d668b3c-6c58-47d4-8124-7bc910ceb53e",
+    "name": "Hotel Example Riverside",
+    "uniqueId": "HEXR0042",
+    "urlName": "hotel-example-riverside",
+    "currencyCode": "EUR",
+    "address": {
+      "street": "1 Example Quay",
+      "postalCode": "4000-000",
+      "countryCode": "PT"
+    },
+    "city": "Porto",
+    "location": {
+      "lat": 41.1403,
+      "lon": -8.6127
+    },
+    "starRating": 4,
+    "chain": null,
+    "brand": null,
+    "lastUpdate": "2026-08-11T09:12:03"
+  }
+}
 """#,
     ]
 }

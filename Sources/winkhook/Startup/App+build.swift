@@ -47,7 +47,8 @@ enum App {
             do {
                 try store.connect()
             } catch {
-                logger.warning("PostgreSQL is not reachable yet; requests will get 503 until it is",
+                logger.warning(
+                    "PostgreSQL is not reachable yet; requests will get 503 until it is",
                     metadata: ["error": "\(error.debugDescription)"])
             }
             if let supervised { WorkerShutdown.watchSupervisor(descriptor: supervised) }

@@ -11,7 +11,9 @@ enum StartMode {
     case cgi
     case command
 
-    static let subcommands: Set<String> = ["serve", "migrate", "check-config", "send", "help", "--help", "-h", "--version"]
+    static let subcommands: Set<String> = [
+        "serve", "migrate", "check-config", "send", "help", "--help", "-h", "--version",
+    ]
 
     static func detect(arguments: [String], environment: [String: String]) -> StartMode {
         if let first = arguments.dropFirst().first, subcommands.contains(first) { return .command }
