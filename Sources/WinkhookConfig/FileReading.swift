@@ -1,9 +1,15 @@
 import Glibc
 
 /// Small file helpers (no Foundation on the request path).
-enum FileReading {
-    /// The whole file as UTF-8 text.
+public enum FileReading {
+    /// The whole file as UTF-8 text (invalid UTF-8 is repaired).
     static func text(at path: String) throws(ConfigurationError) -> String {
+        String(decoding: try bytes(at: path), as: UTF8.self)
+    }
+
+    /// The whole file, at most `limit` bytes.
+    /// - Throws: `ConfigurationError` naming the file and the system's reason.
+    public static func bytes(at path: String, limit: Int = 4 << 20) throws(ConfigurationError) -> [UInt8] {
         guard let file = fopen(path, "rb") else {
             throw ConfigurationError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
@@ -14,9 +20,9 @@ enum FileReading {
             let n = fread(&buffer, 1, buffer.count, file)
             if n <= 0 { break }
             bytes += buffer[0..<n]
-            if bytes.count > 4 << 20 { throw ConfigurationError("\(path) is larger than 4 MiB") }
+            if bytes.count > limit { throw ConfigurationError("\(path) is larger than \(limit) bytes") }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Whether others than the owner and group may read `path`.

@@ -130,3 +130,16 @@ import WebhookCore
         #expect(ConninfoRedaction.redact(input) == output)
     }
 }
+
+@Suite struct ShippedExampleTests {
+    @Test func theExampleConfigurationIsValid() throws {
+        let root = String(#filePath.dropLast("Tests/WinkhookConfigTests/ConfigurationLoaderTests.swift".count))
+        let path = root + "winkhook.toml.example"
+        let text = String(decoding: try FileReading.bytes(at: path), as: UTF8.self)
+        let config = try ConfigurationLoader.parse(
+            text, path: path, environment: ["TRIPPAY_SECRET": ConfigurationLoaderTests.secret],
+            readSecretFile: { (_: String) throws(ConfigurationError) -> String in ConfigurationLoaderTests.secret })
+        #expect(config.problems.isEmpty)
+        #expect(config.webhooks.map(\.name) == ["wink-bookings", "trippay"])
+    }
+}

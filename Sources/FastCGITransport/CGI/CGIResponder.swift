@@ -31,16 +31,7 @@ public struct CGIResponder {
 
     /// The process environment as (name, value) pairs.
     public static func environmentPairs() -> [(String, String)] {
-        var pairs: [(String, String)] = []
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
-            }
-            cursor += 1
-        }
-        return pairs
+        CStringPairs.read(environ)
     }
 
     static func readStandardInput(upTo limit: Int) -> [UInt8] {

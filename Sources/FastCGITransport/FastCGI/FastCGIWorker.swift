@@ -77,16 +77,7 @@ public final class FastCGIWorker {
 
     /// Copies `NAME=value` parameters out of libfcgi memory (it is freed by the next accept).
     private func copyParameters() -> [(String, String)] {
-        var pairs: [(String, String)] = []
-        guard var cursor = request.pointee.envp else { return pairs }
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
-            }
-            cursor += 1
-        }
-        return pairs
+        CStringPairs.read(request.pointee.envp)
     }
 
     static func read(_ stream: UnsafeMutablePointer<FCGX_Stream>?, upTo limit: Int) -> [UInt8] {

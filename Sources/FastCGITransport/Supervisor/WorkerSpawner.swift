@@ -49,13 +49,7 @@ struct WorkerSpawner {
     }
 
     static func currentEnvironment() -> [String] {
-        var out: [String] = []
-        var cursor = environ
-        while let entry = cursor.pointee {
-            out.append(String(cString: entry))
-            cursor += 1
-        }
-        return out
+        CStringPairs.read(environ).map { "\($0.0)=\($0.1)" }
     }
 
     private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R)

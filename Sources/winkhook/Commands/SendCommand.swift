@@ -52,7 +52,7 @@ struct SendCommand: ParsableCommand {
         let deliveryID = id ?? "msg_" + SendCommand.randomHex(12)
         let body: [UInt8]
         if let file {
-            body = try SendCommand.readFile(file)
+            body = try FileReading.bytes(at: file, limit: 64 << 20)
         } else {
             body = Array(SampleBodies.body(for: sample ?? "", id: deliveryID, now: now).utf8)
         }
@@ -74,18 +74,5 @@ struct SendCommand: ParsableCommand {
         var generator = SystemRandomNumberGenerator()
         let digits = Array("0123456789abcdef")
         return String((0..<bytes * 2).map { _ in digits[Int(generator.next() % 16)] })
-    }
-
-    static func readFile(_ path: String) throws -> [UInt8] {
-        guard let handle = fopen(path, "rb") else { throw ValidationError("cannot read \(path)") }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, handle)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return bytes
     }
 }

@@ -1,17 +1,9 @@
+import FastCGITransport
 import Glibc
 
-/// The process environment as a dictionary (no Foundation).
+/// The process environment as a dictionary (no Foundation); the first of a repeated name wins.
 enum ProcessEnvironment {
     static func current() -> [String: String] {
-        var values: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                values[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            cursor += 1
-        }
-        return values
+        Dictionary(CStringPairs.read(environ), uniquingKeysWith: { first, _ in first })
     }
 }
