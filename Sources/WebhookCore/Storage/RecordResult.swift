@@ -1,0 +1,7 @@
+/// What `record` did.
+public enum RecordResult: Sendable, Equatable {
+    /// New: archived, with this many points.
+    case inserted(points: Int)
+    /// Seen before: nothing written.
+    case duplicate
+}
