@@ -45,3 +45,13 @@ import Testing
         }
     }
 }
+
+@Suite struct HeaderArchiveTests {
+    @Test(arguments: [
+        ("x-webhook-secret", true), ("x-auth-token", true), ("x-hub-signature-256", true), ("authorization", true),
+        ("cookie", true), ("user-agent", false), ("webhook-id", false), ("x-tok", false), ("", false),
+    ])
+    func secretHeaderNames(name: String, secret: Bool) {
+        #expect(HeaderArchive.isSecret(name) == secret)
+    }
+}

@@ -20,6 +20,19 @@ public enum HeaderArchive {
     }
 
     static func isSecret(_ name: String) -> Bool {
-        dropped.contains(name) || name.contains("secret") || name.contains("token") || name.contains("signature")
+        dropped.contains(name) || containsAny(name, ["secret", "token", "signature"])
+    }
+
+    /// Byte-wise substring test (the generic `String.contains` is costly on every request).
+    static func containsAny(_ text: String, _ needles: [StaticString]) -> Bool {
+        let haystack = Array(text.utf8)
+        for needle in needles {
+            let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+            guard haystack.count >= pattern.count, let first = pattern.first else { continue }
+            for start in 0...(haystack.count - pattern.count) where haystack[start] == first {
+                if zip(haystack[start...], pattern).allSatisfy({ $0 == $1 }) { return true }
+            }
+        }
+        return false
     }
 }
