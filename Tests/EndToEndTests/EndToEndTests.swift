@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WebhookCore
 
+@testable import PostgresStore
+
 /// The built binary, for real: behind nginx under `winkhook serve`, and as plain CGI.
 @Suite(.serialized, .enabled(if: E2EEnvironment.available))
 struct EndToEndTests {
@@ -170,6 +172,34 @@ struct EndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: environment.socket))
         #expect(workers.allSatisfy { kill($0, 0) != 0 })
         #expect(server.log.contains("stopped"))
+    }
+
+    @Test func sigtermLetsARequestInFlightFinish() throws {
+        let server = try serve("drain")
+        // Hold a lock that the write needs, so the request is in flight when SIGTERM arrives.
+        let blocker = try PostgresConnection(conninfo: environment.databaseURL)
+        try blocker.execute("BEGIN; LOCK TABLE winkhook.dedupe IN EXCLUSIVE MODE")
+        let body = try booking()
+        let result = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        let target = url
+        Thread.detachNewThread {
+            result.value = Result { try HTTP.signedPost(target, body: body, id: "msg_in_flight") }
+            done.signal()
+        }
+        usleep(400_000)
+        let stopped = Date()
+        kill(server.pid, SIGTERM)
+        usleep(1_000_000)
+        #expect(server.process.isRunning, "serve exited with a request in flight")
+        try blocker.execute("COMMIT")
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect((try? result.value?.get())?.0 == 200)
+        #expect(try deliveries("msg_in_flight") == 1)
+        while server.process.isRunning, Date().timeIntervalSince(stopped) < 10 { usleep(20_000) }
+        #expect(!server.process.isRunning)
+        #expect(Date().timeIntervalSince(stopped) < 5)
+        #expect(server.process.terminationStatus == 0)
     }
 
     @Test func plainCGIAnswersWithStatusAndStores() throws {

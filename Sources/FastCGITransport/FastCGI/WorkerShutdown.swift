@@ -28,6 +28,14 @@ public enum WorkerShutdown {
     public static func watchSupervisor(descriptor: Int32) {
         guard fcntl(descriptor, F_GETFD) >= 0 else { return }
         watchedDescriptor = descriptor
+        // The watcher must never take a process-directed signal: only the main thread, blocked in
+        // accept(), may, or SIGTERM would not interrupt accept (notes/fastcgi.md §1.6). It inherits
+        // this all-blocked mask.
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         var thread = pthread_t()
         pthread_create(
             &thread, nil,
