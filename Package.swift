@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(
             name: "WebhookCoreTests", dependencies: ["WebhookCore"], exclude: ["Fixtures"]),
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
+        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore"]),
     ],

@@ -202,6 +202,29 @@ struct EndToEndTests {
         #expect(server.process.terminationStatus == 0)
     }
 
+    @Test func workersRecycleAfterMaxRequests() throws {
+        let config = try environment.writeConfig(name: "recycle", webhook: webhook)
+        let server = try ServeProcess(
+            environment: environment, config: config, name: "recycle", workers: 1, extra: ["--max-requests", "2"])
+        for n in 0..<6 {
+            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_recycle_\(n)").0 == 200)
+        }
+        #expect(try deliveries() == 6)
+        #expect(server.log.contains("served max_requests"))
+        _ = server.stop()
+    }
+
+    @Test func workersStopWhenTheSupervisorIsKilled() throws {
+        let server = try serve("orphans")
+        let workers = server.workerPIDs()
+        #expect(workers.count == 2)
+        _ = server.stop(SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, workers.contains(where: { kill($0, 0) == 0 }) { usleep(50_000) }
+        #expect(workers.allSatisfy { kill($0, 0) != 0 }, "workers outlived their supervisor")
+        unlink(environment.socket)
+    }
+
     @Test func plainCGIAnswersWithStatusAndStores() throws {
         let config = try environment.writeConfig(name: "cgi", webhook: webhook)
         let body = try booking()

@@ -7,14 +7,15 @@ final class ServeProcess {
     let logPath: String
     let pidFile: String
 
-    init(environment: E2EEnvironment, config: String, name: String, workers: Int = 2) throws {
+    init(environment: E2EEnvironment, config: String, name: String, workers: Int = 2, extra: [String] = []) throws {
         logPath = "\(environment.runDirectory)/\(name).log"
         pidFile = "\(environment.runDirectory)/serve-\(name).pid"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: environment.binary)
-        process.arguments = [
-            "serve", "--config", config, "--listen", "unix:\(environment.socket)", "--workers", String(workers),
-        ]
+        process.arguments =
+            [
+                "serve", "--config", config, "--listen", "unix:\(environment.socket)", "--workers", String(workers),
+            ] + extra
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -1,0 +1,119 @@
+import Glibc
+import Testing
+
+@testable import FastCGITransport
+
+@Suite struct ListenAddressTests {
+    @Test(arguments: [
+        ("unix:/run/winkhook.sock", ListenAddress.unix(path: "/run/winkhook.sock")),
+        ("/run/x.sock", .unix(path: "/run/x.sock")),
+        ("127.0.0.1:9000", .tcp(host: "127.0.0.1", port: 9000)),
+        ("[::1]:9000", .tcp(host: "::1", port: 9000)),
+    ])
+    func parses(text: String, expected: ListenAddress) throws {
+        #expect(try ListenAddress(parsing: text) == expected)
+    }
+
+    @Test(arguments: ["0.0.0.0:9000", ":9000", "*:9000", "[::]:9000"])
+    func refusesAllInterfacesUnlessAllowed(text: String) throws {
+        #expect(throws: ListenError.self) { try ListenAddress(parsing: text) }
+        #expect(throws: Never.self) { _ = try ListenAddress(parsing: text, allowPublic: true) }
+    }
+
+    @Test(arguments: ["127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "unix:", "[::1]9000", "host:port"])
+    func refusesMalformed(text: String) {
+        #expect(throws: ListenError.self) { try ListenAddress(parsing: text) }
+    }
+
+    @Test func refusesOverlongUnixPaths() {
+        #expect(throws: ListenError.self) { try ListenAddress(parsing: "unix:/" + String(repeating: "a", count: 120)) }
+    }
+}
+
+@Suite struct ListeningSocketTests {
+    func temporaryDirectory() -> String {
+        var template = Array("/tmp/winkhook-sock.XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { buffer -> String in
+            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return "/tmp" }
+            return String(cString: made)
+        }
+    }
+
+    @Test func unixSocketIsCreatedWithTheRequestedModeAndListens() throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/w.sock"
+        defer {
+            unlink(path)
+            rmdir(directory)
+        }
+        let fd = try ListeningSocket.open(.unix(path: path), permissions: .init(mode: 0o660), backlog: 16)
+        defer { close(fd) }
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660)
+        #expect(info.st_mode & S_IFMT == S_IFSOCK)
+        #expect(ListeningSocket.isListening(fd))
+        #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
+    }
+
+    @Test func aStaleSocketIsReplacedButALiveOneIsNot() throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/w.sock"
+        defer {
+            unlink(path)
+            rmdir(directory)
+        }
+        let first = try ListeningSocket.open(.unix(path: path), permissions: .init(), backlog: 16)
+        #expect(throws: ListenError.self) {
+            _ = try ListeningSocket.open(.unix(path: path), permissions: .init(), backlog: 16)
+        }
+        close(first)  // the file stays behind, as after a crash
+        let second = try ListeningSocket.open(.unix(path: path), permissions: .init(), backlog: 16)
+        close(second)
+    }
+
+    @Test func aRegularFileIsNeverReplaced() throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/not-a-socket"
+        defer {
+            unlink(path)
+            rmdir(directory)
+        }
+        let file = fopen(path, "w")
+        fclose(file)
+        #expect(throws: ListenError.self) {
+            _ = try ListeningSocket.open(.unix(path: path), permissions: .init(), backlog: 16)
+        }
+        #expect(access(path, F_OK) == 0)
+    }
+
+    @Test func tcpOnLoopbackListens() throws {
+        for port in UInt16(18_700)...UInt16(18_720) {
+            guard
+                let fd = try? ListeningSocket.open(
+                    .tcp(host: "127.0.0.1", port: port), permissions: .init(), backlog: 16)
+            else { continue }
+            #expect(ListeningSocket.isListening(fd))
+            close(fd)
+            return
+        }
+        Issue.record("no free port in 18700-18720")
+    }
+
+    @Test func aPipeIsNotAListener() {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        #expect(!ListeningSocket.isListening(fds[0]))
+        close(fds[0])
+        close(fds[1])
+    }
+
+    @Test func parametersAreCopiedFromACArray() {
+        let texts: [String] = ["A=1", "B==2", "NOEQUALS", "C="]
+        let strings: [UnsafeMutablePointer<CChar>?] = texts.map { strdup($0) } + [nil]
+        var array = strings
+        let pairs = array.withUnsafeMutableBufferPointer { CStringPairs.read($0.baseAddress) }
+        for pointer in strings { free(pointer) }
+        #expect(pairs.map { "\($0.0)|\($0.1)" } == ["A|1", "B|=2", "C|"])
+    }
+}
