@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport"]),
     ],
     swiftLanguageModes: [.v6]
 )

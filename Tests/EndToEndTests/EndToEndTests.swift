@@ -1,3 +1,4 @@
+import FastCGITransport
 import Foundation
 import Testing
 import WebhookCore
@@ -223,6 +224,44 @@ struct EndToEndTests {
         while Date() < deadline, workers.contains(where: { kill($0, 0) == 0 }) { usleep(50_000) }
         #expect(workers.allSatisfy { kill($0, 0) != 0 }, "workers outlived their supervisor")
         unlink(environment.socket)
+    }
+
+    @Test func aWorkerStartedWithAListenerOnFd0Serves() throws {
+        // How spawn-fcgi and mod_fcgid start it: no subcommand, the listening socket as fd 0, stderr gone.
+        let config = try environment.writeConfig(name: "fd0", webhook: webhook)
+        unlink(environment.socket)
+        let listener = try ListeningSocket.open(
+            .unix(path: environment.socket), permissions: .init(mode: 0o660), backlog: 16)
+        defer { unlink(environment.socket) }
+        let worker = Process()
+        worker.executableURL = URL(fileURLWithPath: environment.binary)
+        worker.arguments = []
+        worker.environment = ["WINKHOOK_CONFIG": config, "PATH": "/usr/bin:/bin"]
+        worker.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: false)
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        close(listener)
+        defer {
+            if worker.isRunning {
+                kill(worker.processIdentifier, SIGKILL)
+                worker.waitUntilExit()
+            }
+        }
+
+        #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_fd0").0 == 200)
+        #expect(try deliveries("msg_fd0") == 1)
+        #expect(try HTTP.request(url, body: try booking(), headers: [("Content-Type", "application/json")]).0 == 401)
+        // stderr is /dev/null, so the cause went to nginx's error log through the FastCGI stderr stream.
+        let errorLog =
+            (try? String(contentsOfFile: environment.runDirectory + "/nginx/error.log", encoding: .utf8)) ?? ""
+        #expect(errorLog.contains("winkhook: 401 authentication failed"))
+
+        kill(worker.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while worker.isRunning, Date() < deadline { usleep(20_000) }
+        #expect(!worker.isRunning)
+        #expect(worker.terminationStatus == 0)
     }
 
     @Test func plainCGIAnswersWithStatusAndStores() throws {

@@ -16,11 +16,11 @@ public struct CGIResponder {
     /// Answers the one request. Returns the process exit status (0 even for 4xx: the answer was given).
     public func run() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        let response = processor.respond(
+        let outcome = processor.respond(
             parameters: CGIResponder.environmentPairs(),
             readBody: { limit in CGIResponder.readStandardInput(upTo: limit) },
             discardBody: { _ in })
-        return CGIResponder.writeStandardOutput(response.cgiBytes) ? 0 : 1
+        return CGIResponder.writeStandardOutput(outcome.response.cgiBytes) ? 0 : 1
     }
 
     /// Writes a fixed answer (used when no pipeline could be built). Returns the exit status.

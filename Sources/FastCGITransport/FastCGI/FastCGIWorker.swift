@@ -13,6 +13,9 @@ public final class FastCGIWorker {
     private let logger: Logger
     private let maxRequests: Int
     private let request: UnsafeMutablePointer<FCGX_Request>
+    /// spawn-fcgi sends a worker's stderr to /dev/null; then warnings also go to the FastCGI stderr
+    /// stream, which nginx writes to its error log.
+    private let copyWarningsToWebServer = FastCGIWorker.standardErrorIsDiscarded()
 
     /// The largest body drained after an early answer; past this the connection is simply closed.
     static let drainLimit = 16 << 20
@@ -66,13 +69,24 @@ public final class FastCGIWorker {
     private func serve() {
         let parameters = copyParameters()
         let input = request.pointee.in
-        let response = processor.respond(
+        let outcome = processor.respond(
             parameters: parameters,
             readBody: { limit in FastCGIWorker.read(input, upTo: limit) },
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
-        write(response.cgiBytes)
+        write(outcome.response.cgiBytes, to: request.pointee.out)
+        if copyWarningsToWebServer, outcome.severity != .info {
+            write(Array("winkhook: \(outcome.response.status) \(outcome.message)\n".utf8), to: request.pointee.err)
+        }
+    }
+
+    /// Whether fd 2 is /dev/null (as under spawn-fcgi).
+    static func standardErrorIsDiscarded() -> Bool {
+        var errorInfo = stat()
+        var nullInfo = stat()
+        guard fstat(2, &errorInfo) == 0, stat("/dev/null", &nullInfo) == 0 else { return false }
+        return errorInfo.st_rdev == nullInfo.st_rdev && errorInfo.st_ino == nullInfo.st_ino
     }
 
     /// Copies `NAME=value` parameters out of libfcgi memory (it is freed by the next accept).
@@ -108,8 +122,8 @@ public final class FastCGIWorker {
         }
     }
 
-    private func write(_ bytes: [UInt8]) {
-        guard let out = request.pointee.out else { return }
+    private func write(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) {
+        guard let out = stream else { return }
         let written = bytes.withUnsafeBytes { raw -> Int32 in
             guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return 0 }
             return FCGX_PutStr(base, Int32(bytes.count), out)

@@ -10,7 +10,13 @@ public enum WorkerShutdown {
     static var requested: Bool { flag != 0 }
 
     /// Installs handlers that set the flag and tell libfcgi; call after `FCGX_Init`, which installs its own.
+    /// Also unblocks these signals: a launcher may hand over a blocked mask (a thread pool's, say), and a
+    /// blocked SIGTERM would leave the worker in accept() forever.
     static func installHandlers() {
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigaddset(&handled, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in

@@ -16,23 +16,22 @@ public struct RequestProcessor {
         self.logger = logger
     }
 
-    /// Handles one request.
+    /// Handles one request and returns its outcome (the response, and the cause already logged).
     /// - Parameters:
     ///   - parameters: CGI/FastCGI parameters, copied out of the transport.
     ///   - readBody: reads at most `n` bytes of body; called at most once, and only if the pipeline needs it.
     ///   - discardBody: called instead of `readBody` when the answer is decided without the body.
     public func respond(
         parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
-    ) -> WebhookResponse {
+    ) -> Outcome {
         let started = RequestProcessor.now()
         guard let head = RequestHead(cgiParameters: parameters) else {
             discardBody(nil)
-            let response = WebhookResponse(
-                status: 400, body: #"{"ok":false,"error":"invalid_content_length"}"#)
-            logger.warning(
-                "request refused: CONTENT_LENGTH is not a decimal number",
-                metadata: ["status": "400"])
-            return response
+            let outcome = Outcome(
+                WebhookResponse(status: 400, body: #"{"ok":false,"error":"invalid_content_length"}"#),
+                webhook: nil, "request refused: CONTENT_LENGTH is not a decimal number", severity: .warning)
+            logger.warning("\(outcome.message)", metadata: ["status": "400"])
+            return outcome
         }
         let outcome: Outcome
         switch service.preflight(head) {
@@ -45,7 +44,7 @@ public struct RequestProcessor {
             outcome = service.handle(WebhookRequest(head: head, body: body, receivedAt: RequestProcessor.now()))
         }
         log(outcome, head: head, started: started)
-        return outcome.response
+        return outcome
     }
 
     private func log(_ outcome: Outcome, head: RequestHead, started: Timestamp) {

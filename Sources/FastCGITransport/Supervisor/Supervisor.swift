@@ -75,7 +75,12 @@ public final class Supervisor {
         lifeline = (fds[0], fds[1])
         var signals = sigset_t()
         sigemptyset(&signals)
-        for signal in [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP] { sigaddset(&signals, signal) }
+        for waited in [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP] {
+            // An ignored signal is discarded, never seen by sigtimedwait: a shell's background job
+            // inherits SIGINT ignored, nohup ignores SIGHUP.
+            signal(waited, SIG_DFL)
+            sigaddset(&signals, waited)
+        }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
