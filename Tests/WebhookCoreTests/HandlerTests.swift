@@ -64,6 +64,30 @@ import Testing
         #expect(h.store.points.first?.entity == "configured-entity")
     }
 
+    @Test func paymentFailed() throws {
+        let h = try Harness()
+        let body = Array(
+            #"{"type":"internal.payment.failed","data":{"bookingIdentifier":"b-2","amount":{"amount":"99.90","currency":"USD"}}}"#
+                .utf8)
+        #expect(h.send(h.request(body)).response.status == 200)
+        #expect(value(h.store.points, "payment.failed.count")?.0 == "1")
+        #expect(value(h.store.points, "payment.failed.amount").map { $0 == ("99.90", "USD") } == true)
+        #expect(h.store.points.allSatisfy { $0.bookingID == "b-2" })
+    }
+
+    @Test func everyBuiltInKeyIsCatalogedAndRoutedOnce() throws {
+        let keys = HandlerRegistry.builtIn.flatMap(\.keys)
+        #expect(Set(keys).count == keys.count)
+        #expect(keys.allSatisfy { $0.isCataloged })
+        #expect(try HandlerRegistry.router().routedKeys.count == 4)
+    }
+
+    @Test func aMissingFieldYieldsNoPointRatherThanAZero() throws {
+        let h = try Harness()
+        _ = h.send(h.request(Array(#"{"type":"booking.create","data":{"id":"x"}}"#.utf8)))
+        #expect(h.store.points.map(\.metric) == ["booking.count"])
+    }
+
     @Test func moneyAsStringIsAccepted() {
         #expect(DecimalText(.string("12.30"))?.text == "12.30")
         #expect(DecimalText(.string("12,30")) == nil)

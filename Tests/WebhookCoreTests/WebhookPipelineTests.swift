@@ -186,7 +186,11 @@ import Testing
 
     @Test func routerRefusesAKeyClaimedTwice() {
         #expect(throws: RoutingError.self) {
-            try EventRouter(handlers: [BookingCreateHandler(), BookingCreateHandler()], fallback: CountHandler())
+            try EventRouter(
+                handlers: [
+                    MetricHandler(["booking.create"], rules: [.count("a")]),
+                    MetricHandler(["booking.created"], rules: [.count("b")]),  // the same key, by its alias
+                ], fallback: CountHandler())
         }
     }
 }
