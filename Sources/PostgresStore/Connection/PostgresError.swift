@@ -60,6 +60,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
                 .contains(state)
     }
 
+    /// Whether a table, function or the schema itself is missing (42P01, 42883, 3F000).
+    public var isMissingSchema: Bool {
+        guard let state = sqlState else { return false }
+        return state == .undefinedTable || state.code == "42883" || state.code == "3F000"
+    }
+
     /// Whether the data itself was refused (class 22: data exception), so retrying cannot help.
     public var isDataError: Bool { sqlState?.errorClass == "22" }
 

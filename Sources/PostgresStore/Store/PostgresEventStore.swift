@@ -65,7 +65,10 @@ public final class PostgresEventStore: EventStore {
                 return try operation(connection)
             } catch {
                 if error.isDataError { throw EventStoreError(.invalidData, error.debugDescription) }
-                guard error.isTransient else { throw EventStoreError(.failed, error.debugDescription) }
+                guard error.isTransient else {
+                    let hint = error.isMissingSchema ? " (has `winkhook migrate` been run on this database?)" : ""
+                    throw EventStoreError(.failed, error.debugDescription + hint)
+                }
                 lastError = error
                 if attempt == 0 {
                     logger.warning(

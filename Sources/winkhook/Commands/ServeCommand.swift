@@ -73,6 +73,7 @@ struct ServeCommand: ParsableCommand {
         } else {
             do {
                 let address = try ListenAddress(parsing: listen, allowPublic: allowPublic)
+                if case .unix(let path) = address { ServeCommand.createParentDirectory(of: path, logger: logger) }
                 let permissions = ListeningSocket.Permissions(
                     mode: mode_t(socketMode, radix: 8) ?? 0o660, owner: socketOwner, group: socketGroup)
                 descriptor = try ListeningSocket.open(address, permissions: permissions, backlog: backlog)
@@ -114,6 +115,17 @@ struct ServeCommand: ParsableCommand {
                 "path": "\(config.path)", "webhooks": "\(config.webhooks.count)",
                 "database": "\(config.redactedDatabaseURL)",
             ])
+    }
+
+    /// Creates the socket's directory (0755) when it is missing, e.g. /run/winkhook outside systemd.
+    static func createParentDirectory(of path: String, logger: Logger) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let directory = String(path[..<slash])
+        var info = stat()
+        guard stat(directory, &info) != 0 else { return }
+        if mkdir(directory, 0o755) == 0 {
+            logger.info("created the socket directory", metadata: ["path": "\(directory)"])
+        }
     }
 
     static func executablePath() -> String {

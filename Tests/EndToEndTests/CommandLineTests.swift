@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// The subcommands of the built binary, as a user runs them.
+@Suite(.serialized, .enabled(if: E2EEnvironment.available))
+struct CommandLineTests {
+    let environment: E2EEnvironment
+    let webhook = "cli-\(UInt32.random(in: 0...UInt32.max))"
+
+    init() throws {
+        environment = try E2EEnvironment.require()
+    }
+
+    func run(_ arguments: [String]) throws -> (Int32, String) {
+        try runBinary(environment, arguments)
+    }
+}
+
+/// Runs the built binary; returns (exit status, stdout + stderr).
+func runBinary(_ environment: E2EEnvironment, _ arguments: [String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: environment.binary)
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+extension CommandLineTests {
+
+    @Test func migrateTwiceThroughTheCommandLine() throws {
+        let first = try run(["migrate", "--database", environment.databaseURL])
+        #expect(first.0 == 0, "\(first.1)")
+        let second = try run(["migrate", "--database", environment.databaseURL])
+        #expect(second.0 == 0)
+        #expect(second.1.contains("is current"))
+    }
+
+    @Test func checkConfigSummarisesWithoutSecrets() throws {
+        let config = try environment.writeConfig(name: "cli-check", webhook: webhook)
+        let (status, output) = try run(["check-config", "--config", config])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("webhook \"\(webhook)\""))
+        #expect(output.contains("1 secret(s) from file"))
+        #expect(!output.contains("MfKQ9r8"))
+    }
+
+    @Test func checkConfigExitCodes() throws {
+        let broken = environment.runDirectory + "/cli-broken.toml"
+        try "[[webhook]]\nname = \"x\"\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        #expect(try run(["check-config", "--config", broken]).0 == 78)
+        let failClosed = environment.runDirectory + "/cli-nosecret.toml"
+        try "[[webhook]]\nname = \"x\"\npath = \"/x\"\nverify = { secret_env = \"CLI_UNSET_SECRET\" }\n"
+            .write(toFile: failClosed, atomically: true, encoding: .utf8)
+        let (status, output) = try run(["check-config", "--config", failClosed])
+        #expect(status == 1)
+        #expect(output.contains("fail closed"))
+        #expect(try run(["check-config", "--config", environment.runDirectory + "/does-not-exist.toml"]).0 == 78)
+    }
+
+    @Test func sendPrintsVerifiableHeaders() throws {
+        let config = try environment.writeConfig(name: "cli-print", webhook: webhook)
+        let (status, output) = try run(["send", "--config", config, "--sample", "property.updated", "--print"])
+        #expect(status == 0)
+        let names = output.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        #expect(names == ["Content-Type", "webhook-id", "webhook-timestamp", "webhook-signature"])
+        #expect(output.contains("webhook-signature: v1,"))
+    }
+
+    @Test func sendRefusesHTTPSAndSaysWhy() throws {
+        let config = try environment.writeConfig(name: "cli-https", webhook: webhook)
+        let (status, output) = try run([
+            "send", "--config", config, "--url", "https://hooks.example.com/webhook/wink", "--sample", "booking.create",
+        ])
+        #expect(status != 0)
+        #expect(output.contains("--print"))
+    }
+
+    @Test func helpForEverySubcommand() throws {
+        for command in ["serve", "migrate", "check-config", "send"] {
+            let (status, output) = try run([command, "--help"])
+            #expect(status == 0)
+            #expect(output.contains("USAGE: winkhook \(command)"))
+        }
+    }
+}
+
+/// `send` needs the shared socket, so it runs inside the serialized end-to-end suite.
+extension EndToEndTests {
+    @Test func sendSignsAndPostsASample() throws {
+        let config = try environment.writeConfig(name: "cli-send", webhook: webhook)
+        let server = try ServeProcess(environment: environment, config: config, name: "cli-send")
+        let url = environment.nginxURL + "/webhook/wink"
+        let (status, output) = try runBinary(
+            environment,
+            [
+                "send", "--config", config, "--url", url, "--sample", "booking.created",
+                "--id", "msg_cli_send",
+            ])
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("200 (stored)"))
+        let again = try runBinary(
+            environment,
+            [
+                "send", "--config", config, "--url", url, "--sample", "booking.create", "--id", "msg_cli_send",
+            ])
+        #expect(again.1.hasPrefix("200 (duplicate)"))
+        #expect(
+            try environment.count(
+                "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND event_key = 'booking.create'",
+                [webhook]) == 1)
+        _ = server.stop()
+    }
+
+}
