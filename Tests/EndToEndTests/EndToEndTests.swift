@@ -188,7 +188,15 @@ struct EndToEndTests {
             result.value = Result { try HTTP.signedPost(target, body: body, id: "msg_in_flight") }
             done.signal()
         }
-        usleep(400_000)
+        // Wait until the worker's write is really queued behind the lock.
+        let waitingUntil = Date().addingTimeInterval(15)
+        while Date() < waitingUntil,
+            try environment.count(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                ["winkhook"]) == 0
+        {
+            usleep(20_000)
+        }
         let stopped = Date()
         kill(server.pid, SIGTERM)
         usleep(1_000_000)
