@@ -73,6 +73,19 @@ extension CommandLineTests {
         #expect(output.contains("webhook-signature: v1,"))
     }
 
+    @Test func checkConfigConnectReportsTheSchema() throws {
+        try environment.migrate()
+        let config = try environment.writeConfig(name: "cli-connect", webhook: webhook)
+        let (status, output) = try run(["check-config", "--config", config, "--connect"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("reachable"))
+        let unreachable = try environment.writeConfig(
+            name: "cli-unreachable", webhook: webhook, databaseURL: "host=/nonexistent-winkhook port=1 dbname=x")
+        let (badStatus, badOutput) = try run(["check-config", "--config", unreachable, "--connect"])
+        #expect(badStatus == 1)
+        #expect(badOutput.contains("cannot use the database"))
+    }
+
     @Test func sendRefusesHTTPSAndSaysWhy() throws {
         let config = try environment.writeConfig(name: "cli-https", webhook: webhook)
         let (status, output) = try run([

@@ -234,6 +234,28 @@ struct EndToEndTests {
         unlink(environment.socket)
     }
 
+    @Test func servePidFileAndSendHeaderForABareBody() throws {
+        let config = try environment.writeConfig(name: "pidfile", webhook: webhook)
+        let pidFile = environment.runDirectory + "/winkhook-serve.pid"
+        let server = try ServeProcess(
+            environment: environment, config: config, name: "pidfile", extra: ["--pid-file", pidFile])
+        let written = try String(contentsOfFile: pidFile, encoding: .utf8)
+        #expect(written == "\(server.pid)\n")
+        let (status, output) = try runBinary(
+            environment,
+            [
+                "send", "--config", config, "--url", url, "--sample", "bare-booking", "--header",
+                "X-Wink-Event: booking.created",
+            ])
+        #expect(status == 0, "\(output)")
+        #expect(
+            try environment.count(
+                "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND event_key = 'booking.create'",
+                [webhook]) == 1)
+        _ = server.stop()
+        #expect(!FileManager.default.fileExists(atPath: pidFile))
+    }
+
     @Test func aWorkerStartedWithAListenerOnFd0Serves() throws {
         // How spawn-fcgi and mod_fcgid start it: no subcommand, the listening socket as fd 0, stderr gone.
         let config = try environment.writeConfig(name: "fd0", webhook: webhook)

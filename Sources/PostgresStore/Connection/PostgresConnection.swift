@@ -10,11 +10,11 @@ public final class PostgresConnection {
     private var prepared: Set<String> = []
 
     /// Connects with a libpq conninfo string or URI. `application_name` defaults to `winkhook` and
-    /// `connect_timeout` to 5 s; values in `conninfo` win.
+    /// `connect_timeout` to 3 s; values in `conninfo` win.
     /// - Throws: `PostgresError` of kind `.connection`; its message never repeats the password.
     public init(conninfo: String, applicationName: String = "winkhook") throws(PostgresError) {
         let keys = ["application_name", "connect_timeout", "dbname"]
-        let values = [applicationName, "5", conninfo]
+        let values = [applicationName, "3", conninfo]
         let conn: OpaquePointer? = keys.withCStrings { k in
             values.withCStrings { v in PQconnectdbParams(k, v, 1) }
         }

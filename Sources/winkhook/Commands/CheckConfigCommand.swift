@@ -1,5 +1,7 @@
 import ArgumentParser
 import Glibc
+import Logging
+import PostgresStore
 import WinkhookConfig
 
 /// `winkhook check-config`: validates the file and prints a summary without secrets.
@@ -7,9 +9,15 @@ struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate the configuration and print a summary (never a secret).",
-        discussion: "Exit status: 0 valid, 1 usable but a webhook would fail closed (e.g. no secret), 78 unusable.")
+        discussion: """
+            Exit status: 0 valid; 1 usable, but a webhook would fail closed (e.g. no secret) or, with --connect, \
+            the database is unreachable or its schema is behind; 78 unusable.
+            """)
 
     @OptionGroup var options: ConfigOption
+
+    @Flag(name: .long, help: "Also connect to the database and compare its schema version with this build's.")
+    var connect = false
 
     func run() throws {
         let environment = ProcessEnvironment.current()
@@ -34,9 +42,24 @@ struct CheckConfigCommand: ParsableCommand {
                 "  verify:   \(webhook.scheme), tolerance ±\(webhook.toleranceSeconds) s, "
                     + "\(webhook.secretCount) secret(s) from \(webhook.secretSources.joined(separator: ", "))")
         }
+        var problems = config.problems
+        if connect {
+            do {
+                let connection = try PostgresConnection(conninfo: config.databaseURL)
+                let migrator = PostgresMigrator(connection: connection, logger: Logger(label: "winkhook"))
+                let version = try migrator.currentVersion()
+                let latest = PostgresMigrator.latestVersion
+                print(
+                    "\ndatabase:      reachable (server \(connection.serverVersion)), schema version \(version) of \(latest)"
+                )
+                if version < latest { problems.append("the schema is behind this build: run `winkhook migrate`") }
+            } catch {
+                problems.append("cannot use the database: \(error.debugDescription)")
+            }
+        }
         for warning in config.warnings { print("warning: \(warning)") }
-        for problem in config.problems { print("error: \(problem)") }
-        if !config.problems.isEmpty { throw ExitCode(1) }
+        for problem in problems { print("error: \(problem)") }
+        if !problems.isEmpty { throw ExitCode(1) }
         print("\nok")
     }
 }

@@ -32,11 +32,24 @@ struct SendCommand: ParsableCommand {
     @Option(name: .long, help: "webhook-id to use (default: a fresh random id; reuse one to test de-duplication).")
     var id: String?
 
+    @Option(name: .long, help: "An extra header, \"Name: value\" (repeatable), e.g. \"X-Wink-Event: booking.create\".")
+    var header: [String] = []
+
     @Flag(name: .long, help: "Print the signed headers instead of sending (for curl, or https targets).")
     var print = false
 
     func validate() throws {
         guard (file == nil) != (sample == nil) else { throw ValidationError("give exactly one of --file or --sample") }
+        for line in header where !line.contains(":") {
+            throw ValidationError("--header takes \"Name: value\", got \(line)")
+        }
+    }
+
+    var extraHeaders: [(String, String)] {
+        header.compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingSpaces())
+        }
     }
 
     func run() throws {
@@ -57,7 +70,7 @@ struct SendCommand: ParsableCommand {
             body = Array(SampleBodies.body(for: sample ?? "", id: deliveryID, now: now).utf8)
         }
         let headers =
-            [("Content-Type", "application/json")]
+            [("Content-Type", "application/json")] + extraHeaders
             + StandardWebhooksSigner(secret: secret).headers(id: deliveryID, timestamp: now.seconds, body: body)
         if self.print {
             for (name, value) in headers { Swift.print("\(name): \(value)") }

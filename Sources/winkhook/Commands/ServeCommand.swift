@@ -38,6 +38,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Replace a worker after it has served this many requests (0: never).")
     var maxRequests: Int = 0
 
+    @Option(name: .long, help: "Write the supervisor's PID to this file (removed on exit).")
+    var pidFile: String?
+
     @Flag(name: .long, help: "Allow listening on all interfaces (0.0.0.0, ::). Never needed behind a local web server.")
     var allowPublic = false
 
@@ -102,6 +105,15 @@ struct ServeCommand: ParsableCommand {
                     return "\(error)"
                 }
             })
+        if let pidFile {
+            guard let file = fopen(pidFile, "w") else {
+                logger.critical("cannot write --pid-file \(pidFile): \(String(cString: strerror(errno)))")
+                throw ExitCode(1)
+            }
+            fputs("\(getpid())\n", file)
+            fclose(file)
+        }
+        defer { if let pidFile { unlink(pidFile) } }
         let status = supervisor.run()
         if status != 0 { throw ExitCode(status) }
     }
