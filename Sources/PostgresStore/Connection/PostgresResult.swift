@@ -28,10 +28,6 @@ final class PostgresResult {
         return String(cString: text)
     }
 
-    var columnNames: [String] {
-        (0..<Int(PQnfields(pointer))).map { PQfname(pointer, Int32($0)).map { String(cString: $0) } ?? "?" }
-    }
-
     /// The error of a failed result.
     func error(connectionOK: Bool) -> PostgresError {
         let message = PQresultErrorMessage(pointer).map { String(cString: $0) } ?? ""

@@ -20,9 +20,4 @@ public enum EventCatalog {
 
     /// The catalog row of `key`, if it has one.
     public static func entry(for key: EventKey) -> Entry? { index[key.rawValue] }
-
-    /// Aliases as (spelling, canonical key) pairs.
-    public static var aliases: [(alias: String, canonical: String)] {
-        aliasTable.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    }
 }

@@ -3,7 +3,7 @@ public enum Decision: Sendable {
     /// Answer now; nothing to store.
     case respond(Outcome)
     /// Store the delivery, then answer 200.
-    case store(Delivery, Event)
+    case store(Delivery)
     /// Keep the rejected body, then answer with the outcome (400).
     case reject(RejectedDelivery, Outcome)
 }

@@ -14,6 +14,8 @@ public struct WebhookPipeline: Sendable {
     /// Shared limits.
     public let settings: PipelineSettings
     private let router: EventRouter
+    /// `webhooks[i].path`, normalized once.
+    private let basePaths: [String]
 
     /// Creates a pipeline.
     /// - Throws: `PipelineConfigurationError` when two webhooks share a name or a path.
@@ -33,6 +35,7 @@ public struct WebhookPipeline: Sendable {
         self.webhooks = webhooks
         self.settings = settings
         self.router = router
+        self.basePaths = webhooks.map { WebhookPipeline.normalized($0.path) }
     }
 
     /// Steps 1–5: what can be decided before reading the body.
@@ -106,7 +109,7 @@ public struct WebhookPipeline: Sendable {
             disposition: subscribed ? .stored : .ignored, receivedAt: request.receivedAt,
             headers: headers, body: request.body, bodySHA256: hash,
             points: subscribed ? router.handler(for: resolution.key).points(for: event) : [])
-        return .store(delivery, event)
+        return .store(delivery)
     }
 
     private func reject(_ request: WebhookRequest, webhook: WebhookEndpoint, headers: JSONValue, reason: String)
@@ -122,8 +125,7 @@ public struct WebhookPipeline: Sendable {
         let path = WebhookPipeline.normalized(path)
         var best: (WebhookEndpoint, String?)?
         var bestLength = -1
-        for webhook in webhooks {
-            let base = WebhookPipeline.normalized(webhook.path)
+        for (webhook, base) in zip(webhooks, basePaths) {
             if path == base, base.count > bestLength {
                 best = (webhook, nil)
                 bestLength = base.count

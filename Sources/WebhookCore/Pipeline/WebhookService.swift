@@ -30,7 +30,7 @@ public final class WebhookService {
             } catch {
                 return unavailable(rejected.webhook, error, "could not keep a rejected body (\(rejected.reason))")
             }
-        case .store(let delivery, _):
+        case .store(let delivery):
             return store(delivery, request: request)
         }
     }

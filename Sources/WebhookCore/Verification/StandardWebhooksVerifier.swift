@@ -11,6 +11,8 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
     public let secrets: [StandardWebhooksSecret]
     /// Allowed clock skew, both directions, in seconds.
     public let toleranceSeconds: Int64
+    /// The secrets as HMAC keys, made once.
+    private let keys: [SymmetricKey]
 
     /// At most this many signature entries are looked at.
     static let maximumEntries = 16
@@ -19,6 +21,7 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
     public init(secrets: [StandardWebhooksSecret], toleranceSeconds: Int64 = 300) {
         self.secrets = secrets
         self.toleranceSeconds = toleranceSeconds
+        self.keys = secrets.map { SymmetricKey(data: $0.key) }
     }
 
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
@@ -58,8 +61,7 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         signed.append(UInt8(ascii: "."))
         signed.append(contentsOf: request.body)
         var matched = false
-        for secret in secrets {
-            let key = SymmetricKey(data: secret.key)
+        for key in keys {
             for candidate in candidates
             where HMAC<SHA256>.isValidAuthenticationCode(candidate, authenticating: signed, using: key) {
                 matched = true
