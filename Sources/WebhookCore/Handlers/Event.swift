@@ -13,8 +13,5 @@ public struct Event: Sendable {
 
     /// The event's subject: the envelope's `data` object when there is one, else the body itself
     /// (Wink may deliver a bare booking).
-    public var data: JSONValue {
-        if case .object? = body["data"] { return body["data"] ?? body }
-        return body
-    }
+    public var data: JSONValue { body.envelopeData ?? body }
 }

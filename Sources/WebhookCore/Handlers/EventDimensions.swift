@@ -25,7 +25,7 @@ public struct EventDimensions: Sendable, Equatable {
 
     /// Reads the dimensions of `body` for `key`, with `fallbackEntity` from the webhook's configuration.
     public init(body: JSONValue, key: EventKey, fallbackEntity: String?) {
-        let data: JSONValue = body["data"]?.objectValue != nil ? (body["data"] ?? body) : body
+        let data = body.envelopeData ?? body
         self.entity = body["entity", "identifier"]?.scalarText ?? fallbackEntity
         self.property = data["hotel", "hotelIdentifier"]?.scalarText ?? data["hotelIdentifier"]?.scalarText
         self.channel = data["customization", "id"]?.scalarText

@@ -36,6 +36,13 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The `data` member when it is an object: the (ASSUMED) Wink envelope `{id, type, createdDate, entity,
+    /// data}`. `nil` for a bare body, such as a booking delivered without an envelope.
+    public var envelopeData: JSONValue? {
+        guard case .object? = self["data"] else { return nil }
+        return self["data"]
+    }
+
     /// The members, when this is an object.
     public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }

@@ -8,7 +8,7 @@ public enum DeliveryIdentity {
     /// Chooses the key.
     public static func dedupeKey(signedID: String?, body: JSONValue, bodySHA256: String) -> String {
         if let signedID, !signedID.isEmpty { return "id:" + signedID }
-        if body["data"]?.objectValue != nil, let id = body["id"]?.scalarText, !id.isEmpty, id.utf8.count <= 256 {
+        if body.envelopeData != nil, let id = body["id"]?.scalarText, !id.isEmpty, id.utf8.count <= 256 {
             return "body:" + id
         }
         return "sha256:" + bodySHA256

@@ -40,37 +40,19 @@ public struct WebhookPipeline: Sendable {
 
     /// Steps 1–5: what can be decided before reading the body.
     public func preflight(_ head: RequestHead) -> Preflight {
-        guard let (webhook, _) = match(head.path) else {
-            return .respond(Outcome(.notFound, webhook: nil, "no webhook at \(head.path)"))
+        switch admit(head) {
+        case .failure(let refusal): .respond(refusal.outcome)
+        case .success: .readBody(limit: settings.bodyLimit)
         }
-        guard webhook.enabled else {
-            return .respond(
-                Outcome(
-                    .unavailable(retryAfter: settings.retryAfterSeconds, code: "webhook_disabled"),
-                    webhook: webhook.name, "webhook is disabled; answered 503 so the sender retries later",
-                    severity: .warning))
-        }
-        guard head.method == "POST" else {
-            return .respond(Outcome(.methodNotAllowed, webhook: webhook.name, "method \(head.method) is not POST"))
-        }
-        if let length = head.contentLength, length > settings.bodyLimit {
-            return .respond(
-                Outcome(
-                    .contentTooLarge, webhook: webhook.name,
-                    "declared body of \(length) bytes is over the limit of \(settings.bodyLimit)", severity: .warning))
-        }
-        if let type = head.contentType, !WebhookPipeline.isJSON(type) {
-            return .respond(
-                Outcome(.unsupportedMediaType, webhook: webhook.name, "content type \(type.prefix(100)) is not JSON"))
-        }
-        return .readBody(limit: settings.bodyLimit)
     }
 
     /// All steps, for a request whose body has been read (at most `limit + 1` bytes).
     public func process(_ request: WebhookRequest) -> Decision {
-        if case .respond(let outcome) = preflight(request.head) { return .respond(outcome) }
-        guard let (webhook, suffix) = match(request.head.path) else {
-            return .respond(Outcome(.notFound, webhook: nil, "no webhook at \(request.head.path)"))
+        let webhook: WebhookEndpoint
+        let suffix: String?
+        switch admit(request.head) {
+        case .failure(let refusal): return .respond(refusal.outcome)
+        case .success(let admitted): (webhook, suffix) = admitted
         }
         guard request.body.count <= settings.bodyLimit else {
             return .respond(
@@ -110,6 +92,46 @@ public struct WebhookPipeline: Sendable {
             headers: headers, body: request.body, bodySHA256: hash,
             points: subscribed ? router.handler(for: resolution.key).points(for: event) : [])
         return .store(delivery)
+    }
+
+    /// The answer that ends a request at steps 1–5.
+    private struct Refusal: Error {
+        let outcome: Outcome
+    }
+
+    /// Steps 1–5 on the head alone: the webhook and the path after its own, or the answer to give.
+    private func admit(_ head: RequestHead) -> Result<(WebhookEndpoint, String?), Refusal> {
+        guard let (webhook, suffix) = match(head.path) else {
+            return .failure(Refusal(outcome: Outcome(.notFound, webhook: nil, "no webhook at \(head.path)")))
+        }
+        guard webhook.enabled else {
+            return .failure(
+                Refusal(
+                    outcome: Outcome(
+                        .unavailable(retryAfter: settings.retryAfterSeconds, code: "webhook_disabled"),
+                        webhook: webhook.name, "webhook is disabled; answered 503 so the sender retries later",
+                        severity: .warning)))
+        }
+        guard head.method == "POST" else {
+            return .failure(
+                Refusal(
+                    outcome: Outcome(.methodNotAllowed, webhook: webhook.name, "method \(head.method) is not POST")))
+        }
+        if let length = head.contentLength, length > settings.bodyLimit {
+            return .failure(
+                Refusal(
+                    outcome: Outcome(
+                        .contentTooLarge, webhook: webhook.name,
+                        "declared body of \(length) bytes is over the limit of \(settings.bodyLimit)",
+                        severity: .warning)))
+        }
+        if let type = head.contentType, !WebhookPipeline.isJSON(type) {
+            return .failure(
+                Refusal(
+                    outcome: Outcome(
+                        .unsupportedMediaType, webhook: webhook.name, "content type \(type.prefix(100)) is not JSON")))
+        }
+        return .success((webhook, suffix))
     }
 
     private func reject(_ request: WebhookRequest, webhook: WebhookEndpoint, headers: JSONValue, reason: String)
