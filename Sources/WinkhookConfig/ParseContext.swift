@@ -132,7 +132,7 @@ struct ParseContext {
             do {
                 let content = try readSecretFile(file)
                 let lines = content.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-                    .map { String($0).trimmingCharacters() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+                    .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
                 if lines.isEmpty { problems.append("\(label): secret file \(file) is empty") }
                 texts += lines.map { ("file \(file)", $0) }
                 if isWorldReadable(file) { warnings.append("\(label): secret file \(file) is readable by everyone") }
@@ -168,14 +168,5 @@ struct ParseContext {
         return (
             StandardWebhooksVerifier(secrets: secrets, toleranceSeconds: Int64(tolerance)), (sources, secrets.count)
         )
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let first = s.first, first.isWhitespace { s.removeFirst() }
-        while let last = s.last, last.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

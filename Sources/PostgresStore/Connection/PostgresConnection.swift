@@ -1,5 +1,6 @@
 internal import CLibPQ
 import Glibc
+import WebhookCore
 
 /// Owns one libpq connection (`PGconn *`): connect in `init`, `PQfinish` in `deinit`.
 ///
@@ -92,7 +93,7 @@ public final class PostgresConnection {
     }
 
     private static func message(_ conn: OpaquePointer) -> String {
-        PQerrorMessage(conn).map { String(cString: $0) }?.trimmingTrailingNewlines() ?? "unknown libpq error"
+        PQerrorMessage(conn).map { String(cString: $0) }?.trimmingWhitespace() ?? "unknown libpq error"
     }
 }
 

@@ -1,4 +1,5 @@
 internal import CLibPQ
+import WebhookCore
 
 /// Owns one `PGresult *`; `PQclear` in `deinit`.
 final class PostgresResult {
@@ -32,16 +33,8 @@ final class PostgresResult {
     func error(connectionOK: Bool) -> PostgresError {
         let message = PQresultErrorMessage(pointer).map { String(cString: $0) } ?? ""
         let state = PQresultErrorField(pointer, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-        let trimmed = message.trimmingTrailingNewlines()
+        let trimmed = message.trimmingWhitespace()
         if let state { return PostgresError(.server, sqlState: .init(state), message: trimmed) }
         return PostgresError(connectionOK ? .protocolError : .connection, message: trimmed)
-    }
-}
-
-extension String {
-    func trimmingTrailingNewlines() -> String {
-        var s = self
-        while s.last == "\n" || s.last == " " { s.removeLast() }
-        return s
     }
 }

@@ -40,12 +40,3 @@ public struct SecretError: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public var description: String { reason }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? start
-        return String(scalars[start...end])
-    }
-}

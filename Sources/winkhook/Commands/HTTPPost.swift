@@ -1,4 +1,5 @@
 import Glibc
+import WebhookCore
 
 /// A minimal HTTP/1.1 POST over plain TCP for `winkhook send` (http:// only; for https use `--print`).
 /// Kept here rather than FoundationNetworking so the binary never loads libcurl, ICU or Foundation.
@@ -86,19 +87,13 @@ struct HTTPPost {
         guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/"),
             let code = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { throw Failure(description: "malformed status line") }
-        let headers = lines.dropFirst().compactMap { line -> (String, String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingSpaces())
-        }
+        let headers = lines.dropFirst().compactMap(HTTPPost.headerField)
         return Response(status: code, headers: headers, body: String(text[split.upperBound...]))
     }
-}
 
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
+    /// Splits a `Name: value` line; `nil` without a colon.
+    static func headerField(_ line: String) -> (String, String)? {
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespace())
     }
 }

@@ -45,12 +45,7 @@ struct SendCommand: ParsableCommand {
         }
     }
 
-    var extraHeaders: [(String, String)] {
-        header.compactMap { line in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingSpaces())
-        }
-    }
+    var extraHeaders: [(String, String)] { header.compactMap(HTTPPost.headerField) }
 
     func run() throws {
         let environment = ProcessEnvironment.current()
