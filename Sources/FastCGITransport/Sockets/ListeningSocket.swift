@@ -40,11 +40,7 @@ public enum ListeningSocket {
         guard fd >= 0 else { throw failure("socket") }
         var address = unixAddress(path)
         let previous = umask(0o177)  // no window where the socket is more open than asked
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let bound = withSocketAddress(&address) { bind(fd, $0, $1) }
         umask(previous)
         guard bound == 0 else {
             let error = failure("bind \(path)")
@@ -66,6 +62,15 @@ public enum ListeningSocket {
         return fd
     }
 
+    /// Calls `body` with `address` seen as a `sockaddr` and its size: for bind() and connect().
+    private static func withSocketAddress<Address>(
+        _ address: inout Address, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) -> Int32 {
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<Address>.size)) }
+        }
+    }
+
     private static func unixAddress(_ path: String) -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -85,11 +90,7 @@ public enum ListeningSocket {
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(probe) }
         var address = unixAddress(path)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let connected = withSocketAddress(&address) { connect(probe, $0, $1) }
         guard connected != 0 else { throw ListenError("\(path) is in use by another running server") }
         unlink(path)
     }
@@ -133,21 +134,13 @@ public enum ListeningSocket {
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
             address.sin_addr = v4
-            bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            bound = withSocketAddress(&address) { bind(fd, $0, $1) }
         } else {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = port.bigEndian
             address.sin6_addr = v6
-            bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
+            bound = withSocketAddress(&address) { bind(fd, $0, $1) }
         }
         guard bound == 0, listen(fd, backlog) == 0 else {
             let error = failure("bind/listen \(host):\(port)")
