@@ -63,8 +63,13 @@ public enum ConfigurationLoader {
         }
 
         var settings = PipelineSettings()
+        var publicURL: String?
         if let server = try context.table(root, "server") {
-            try context.checkKeys(server, allowed: ["body_limit", "retry_after"], at: "server")
+            try context.checkKeys(server, allowed: ["body_limit", "retry_after", "public_url"], at: "server")
+            publicURL = try context.string(server, "public_url", at: "server")
+            if let url = publicURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                throw ConfigurationError("\(path): server.public_url must start with https:// (or http://)")
+            }
             if let limit = try context.int(server, "body_limit", at: "server") {
                 guard (1...(64 << 20)).contains(limit) else {
                     throw ConfigurationError("\(path): server.body_limit must be between 1 and 67108864 bytes")
@@ -103,7 +108,7 @@ public enum ConfigurationLoader {
             throw ConfigurationError("\(path): \(error)")
         }
         return WinkhookConfiguration(
-            path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
+            path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings, publicURL: publicURL,
             webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
     }
 }

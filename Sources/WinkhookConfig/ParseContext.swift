@@ -75,7 +75,11 @@ struct ParseContext {
     ) {
         let at = "webhook[\(index)]"
         try checkKeys(
-            table, allowed: ["name", "enabled", "entity", "events", "path", "verify", "event_header"], at: at)
+            table,
+            allowed: [
+                "name", "enabled", "entity", "events", "path", "verify", "event_header", "allow_from",
+                "trusted_proxies", "allow_unauthenticated",
+            ], at: at)
         guard let name = try string(table, "name", at: at), !name.isEmpty else {
             throw fail("\(at).name", "is required")
         }
@@ -98,75 +102,84 @@ struct ParseContext {
             if !key.isCataloged { warnings.append("\(label): event \(text) is not in Wink's catalogs") }
             events.insert(key)
         }
-        let eventHeader = try string(table, "event_header", at: at)
-        guard let verify = try self.table(table, "verify") else {
-            throw fail("\(at).verify", "is required (how the sender is authenticated)")
+        var eventHeader = try string(table, "event_header", at: at)
+        let source = SourcePolicy(
+            allowFrom: try ranges(table, "allow_from", at: at), trustedProxies: try ranges(table, "trusted_proxies", at: at))
+        let allowUnauthenticated = try bool(table, "allow_unauthenticated", at: at) ?? false
+
+        let methods = try verifyTables(table, at: at)
+        var verifiers: [any SignatureVerifier] = []
+        var summaries: [MethodSummary] = []
+        for (number, (methodTable, methodAt)) in methods.enumerated() {
+            let schemeName = try string(methodTable, "scheme", at: methodAt) ?? "standard-webhooks"
+            guard let reader = SchemeRegistry.reader(named: schemeName) else {
+                throw fail(
+                    "\(methodAt).scheme",
+                    "\"\(schemeName)\" is not a known scheme (known: \(SchemeRegistry.names.joined(separator: ", ")))")
+            }
+            try checkKeys(
+                methodTable, allowed: reader.keys.union(["scheme"]).union(reader.usesSecrets ? SecretSources.keys : []),
+                at: methodAt)
+            if schemeName == "none" {
+                guard allowUnauthenticated else {
+                    throw fail(
+                        "\(methodAt).scheme",
+                        "\"none\" accepts anyone; it needs allow_unauthenticated = true on the webhook")
+                }
+                warnings.append("\(label): NO AUTHENTICATION (scheme none): anyone who reaches \(urlPath) is accepted")
+            }
+            let reading = try reader.read(methodTable, at: methodAt, label: label, context: &self)
+            if reading.verifier.summary.secretCount == 0, schemeName != "none" {
+                problems.append(
+                    "\(label): method \(number + 1) (\(schemeName)) has no usable secret; it refuses everything")
+            }
+            if eventHeader == nil { eventHeader = reading.eventHeader }
+            verifiers.append(reading.verifier)
+            summaries.append(MethodSummary(verifier: reading.verifier.summary, sources: reading.sources))
         }
-        let (verifier, summary) = try verification(verify, at: "\(at).verify", label: label)
+        if allowUnauthenticated, !verifiers.contains(where: { $0.scheme == "none" }) {
+            warnings.append("\(label): allow_unauthenticated = true has no effect without a scheme = \"none\" method")
+        }
+        if verifiers.allSatisfy({ $0.summary.secretCount == 0 && $0.scheme != "none" }) {
+            problems.append("\(label): no usable secret; every request will be refused with 401 (fail closed)")
+        }
         let webhook = WebhookEndpoint(
-            name: name, enabled: enabled, entity: entity, events: events, path: urlPath, verifier: verifier,
-            resolver: EventKeyResolver(extraHeader: eventHeader))
+            name: name, enabled: enabled, entity: entity, events: events, path: urlPath, verifiers: verifiers,
+            source: source, resolver: EventKeyResolver(extraHeader: eventHeader))
         return (
             webhook,
             WebhookSummary(
                 name: name, path: urlPath, enabled: enabled, entity: entity.map { "\($0.name) (\($0.identifier))" },
-                events: events.map(\.rawValue).sorted(), scheme: verifier.scheme, secretSources: summary.sources,
-                secretCount: summary.count, toleranceSeconds: Int(verifier.toleranceSeconds))
+                events: events.map(\.rawValue).sorted(), methods: summaries,
+                allowFrom: source.allowFrom.map(\.description), trustedProxies: source.trustedProxies.map(\.description))
         )
     }
 
-    private mutating func verification(_ table: TOMLTable, at: String, label: String) throws(ConfigurationError)
-        -> (StandardWebhooksVerifier, (sources: [String], count: Int))
-    {
-        try checkKeys(table, allowed: ["scheme", "secret", "secret_file", "secret_env", "tolerance"], at: at)
-        let scheme = try string(table, "scheme", at: at) ?? "standard-webhooks"
-        guard scheme == "standard-webhooks" else {
-            throw fail("\(at).scheme", "\"\(scheme)\" is not supported (supported: standard-webhooks)")
+    /// `verify` as one table (`[webhook.verify]`) or several (`[[webhook.verify]]`).
+    private func verifyTables(_ table: TOMLTable, at: String) throws(ConfigurationError) -> [(TOMLTable, String)] {
+        guard let value = table["verify"] else {
+            throw fail("\(at).verify", "is required (how the sender is authenticated)")
         }
-        let tolerance = try int(table, "tolerance", at: at) ?? 300
-        guard (1...86_400).contains(tolerance) else { throw fail("\(at).tolerance", "must be 1 to 86400 seconds") }
-        var texts: [(source: String, text: String)] = []
-        var sources: [String] = []
-        for file in try strings(table, "secret_file", at: at) {
-            sources.append("file \(file)")
-            do {
-                let content = try readSecretFile(file)
-                let lines = content.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-                    .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-                if lines.isEmpty { problems.append("\(label): secret file \(file) is empty") }
-                texts += lines.map { ("file \(file)", $0) }
-                if isWorldReadable(file) { warnings.append("\(label): secret file \(file) is readable by everyone") }
-            } catch {
-                problems.append("\(label): \(error.reason)")
+        if let single = value.table { return [(single, "\(at).verify")] }
+        guard let array = value.array, !array.isEmpty else {
+            throw fail("\(at).verify", "must be a table ([webhook.verify]) or tables ([[webhook.verify]])")
+        }
+        var out: [(TOMLTable, String)] = []
+        for (index, element) in array.enumerated() {
+            guard let method = element.table else { throw fail("\(at).verify[\(index)]", "must be a table") }
+            out.append((method, "\(at).verify[\(index)]"))
+        }
+        return out
+    }
+
+    private func ranges(_ table: TOMLTable, _ key: String, at: String) throws(ConfigurationError) -> [AddressRange] {
+        var out: [AddressRange] = []
+        for text in try strings(table, key, at: at) {
+            guard let range = AddressRange(text) else {
+                throw fail("\(at).\(key)", "has \"\(text)\", which is not an address or CIDR range")
             }
+            out.append(range)
         }
-        for name in try strings(table, "secret_env", at: at) {
-            sources.append("env \(name)")
-            let value = environment[name] ?? ""
-            let parts = value.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," }).map(String.init)
-            if parts.isEmpty { problems.append("\(label): environment variable \(name) is unset or empty") }
-            texts += parts.map { ("env \(name)", $0) }
-        }
-        let inline = try strings(table, "secret", at: at)
-        if !inline.isEmpty {
-            sources.append("inline")
-            warnings.append(
-                "\(label): secret is written inline in the configuration file; prefer secret_file or secret_env")
-            texts += inline.map { ("inline", $0) }
-        }
-        var secrets: [StandardWebhooksSecret] = []
-        for (source, text) in texts {
-            do {
-                secrets.append(try StandardWebhooksSecret(text))
-            } catch {
-                problems.append("\(label): a secret from \(source) is unusable: \(error.reason)")
-            }
-        }
-        if secrets.isEmpty {
-            problems.append("\(label): no usable secret; every request will be refused with 401 (fail closed)")
-        }
-        return (
-            StandardWebhooksVerifier(secrets: secrets, toleranceSeconds: Int64(tolerance)), (sources, secrets.count)
-        )
+        return out
     }
 }

@@ -10,6 +10,8 @@ public struct WinkhookConfiguration: Sendable {
     public var databaseURLSource: String
     /// Limits shared by every webhook.
     public var settings: PipelineSettings
+    /// `[server] public_url`: how senders reach this host (`https://hooks.example.com`), for printed URLs.
+    public var publicURL: String?
     /// The webhooks, ready to serve.
     public var webhooks: [WebhookEndpoint]
     /// What `check-config` prints for each webhook (no secrets).
@@ -31,10 +33,19 @@ public struct WebhookSummary: Sendable, Equatable {
     public var entity: String?
     /// Canonical keys, sorted; empty means all.
     public var events: [String]
-    public var scheme: String
+    /// Its verification methods, in order.
+    public var methods: [MethodSummary]
+    public var allowFrom: [String]
+    public var trustedProxies: [String]
+
+    /// Usable secrets over all methods.
+    public var secretCount: Int { methods.map(\.verifier.secretCount).reduce(0, +) }
+}
+
+/// One verification method as `check-config` shows it: never a secret.
+public struct MethodSummary: Sendable, Equatable {
+    /// What the verifier says of itself.
+    public var verifier: VerifierSummary
     /// Where the secrets come from (`file /etc/…`, `env WINK_SECRET`, `inline`), never their values.
-    public var secretSources: [String]
-    /// How many usable secrets were found.
-    public var secretCount: Int
-    public var toleranceSeconds: Int
+    public var sources: [String]
 }

@@ -29,7 +29,7 @@ import Testing
         let result = try verifier().verify(
             request(timestamp: String(Vector.timestamp), signature: Vector.signature),
             now: Timestamp(seconds: Vector.timestamp))
-        #expect(result.signedDeliveryID == Vector.id)
+        #expect(result.deliveryID == Vector.id)
     }
 
     @Test func keyIsTheDecodedSecretNotItsText() throws {
@@ -46,7 +46,7 @@ import Testing
         let header = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= v2,xyz v1a,AAAA \(Vector.signature) v1,bogus"
         let result = try verifier().verify(
             request(timestamp: String(Vector.timestamp), signature: header), now: Timestamp(seconds: Vector.timestamp))
-        #expect(result.signedDeliveryID == Vector.id)
+        #expect(result.deliveryID == Vector.id)
     }
 
     @Test func anyOfSeveralSecretsMatches() throws {
@@ -54,7 +54,7 @@ import Testing
         let result = try verifier([other, Vector.secret]).verify(
             request(timestamp: String(Vector.timestamp), signature: Vector.signature),
             now: Timestamp(seconds: Vector.timestamp))
-        #expect(result.signedDeliveryID == Vector.id)
+        #expect(result.deliveryID == Vector.id)
     }
 
     @Test func secretWithoutPrefixAndWithV1PrefixBothWork() throws {
@@ -62,7 +62,7 @@ import Testing
             let result = try verifier([text]).verify(
                 request(timestamp: String(Vector.timestamp), signature: Vector.signature),
                 now: Timestamp(seconds: Vector.timestamp))
-            #expect(result.signedDeliveryID == Vector.id)
+            #expect(result.deliveryID == Vector.id)
         }
     }
 

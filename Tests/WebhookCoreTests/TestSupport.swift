@@ -67,7 +67,7 @@ struct Harness {
 
     /// Runs preflight then, if it says so, the whole pipeline, as the transports do.
     func send(_ request: WebhookRequest) -> Outcome {
-        if case .respond(let outcome) = service.preflight(request.head) { return outcome }
+        if case .respond(let outcome) = service.preflight(request.head, now: now) { return outcome }
         return service.handle(request)
     }
 }

@@ -33,7 +33,7 @@ import Testing
         let h = try Harness(bodyLimit: 64)
         let head = RequestHead(
             method: "POST", path: "/webhook/wink", contentType: "application/json", contentLength: 65)
-        guard case .respond(let outcome) = h.service.preflight(head) else {
+        guard case .respond(let outcome) = h.service.preflight(head, now: h.now) else {
             Issue.record("preflight asked to read an oversize body")
             return
         }
@@ -44,7 +44,7 @@ import Testing
         let h = try Harness(bodyLimit: 64)
         var request = h.request(Array(repeating: UInt8(ascii: " "), count: 65))
         request.head.contentLength = nil
-        guard case .readBody(let limit) = h.service.preflight(request.head) else {
+        guard case .readBody(let limit) = h.service.preflight(request.head, now: h.now) else {
             Issue.record("preflight refused an undeclared length")
             return
         }

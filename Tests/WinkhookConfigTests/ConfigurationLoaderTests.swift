@@ -53,8 +53,8 @@ import WebhookCore
         #expect(config.webhooks[0].events == [EventKey("booking.create")!, EventKey("booking.cancelled")!])
         #expect(config.webhooks[1].enabled == false)
         #expect(config.summaries[0].secretCount == 2)
-        #expect(config.summaries[0].toleranceSeconds == 120)
-        #expect(config.summaries[0].secretSources == ["file /secrets/wink", "env WINK_SECRET"])
+        #expect(config.summaries[0].methods[0].verifier.details.contains("±120 s"))
+        #expect(config.summaries[0].methods[0].sources == ["file /secrets/wink", "env WINK_SECRET"])
         #expect(config.problems.isEmpty)
         #expect(config.redactedDatabaseURL == "host=/tmp dbname=x password=***")
     }
@@ -92,7 +92,7 @@ import WebhookCore
         ("[[webhook]]\npath = \"/a\"\nverify = {}", "name is required"),
         ("[[webhook]]\nname = \"a\"\npath = \"/a\"", "verify is required"),
         ("[[webhook]]\nname = \"a\"\npath = \"/a\"\nevents = [\"not a key\"]\nverify = {}", "malformed event key"),
-        ("[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = { scheme = \"github\" }", "not supported"),
+        ("[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = { scheme = \"nope\" }", "not a known scheme"),
         (
             "[[webhook]]\nname = \"a\"\npath = \"/a\"\nverify = {}\n[[webhook]]\nname = \"a\"\npath = \"/b\"\nverify = {}",
             "two webhooks are named"

@@ -19,7 +19,7 @@ public struct CGIResponder {
         let outcome = processor.respond(
             parameters: CGIResponder.environmentPairs(),
             readBody: { limit in CGIResponder.readStandardInput(upTo: limit) },
-            discardBody: { _ in })
+            discardBody: { declared in CGIResponder.drainStandardInput(upTo: declared ?? CGIResponder.drainLimit) })
         return CGIResponder.writeStandardOutput(outcome.response.cgiBytes) ? 0 : 1
     }
 
@@ -32,6 +32,24 @@ public struct CGIResponder {
     /// The process environment as (name, value) pairs.
     public static func environmentPairs() -> [(String, String)] {
         CStringPairs.read(environ)
+    }
+
+    /// The most read and thrown away after an early answer (fcgiwrap wants stdin read to its end).
+    static let drainLimit = 16 << 20
+
+    /// Reads and discards up to `limit` bytes of stdin, so a gateway that writes the whole body before
+    /// reading the answer (fcgiwrap) does not fail with 502 after a 401, 405 or 413.
+    static func drainStandardInput(upTo limit: Int) {
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        var total = 0
+        while total < min(limit, drainLimit) {
+            let n = scratch.withUnsafeMutableBytes { raw in
+                Glibc.read(0, raw.baseAddress, min(raw.count, limit - total))
+            }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            total += n
+        }
     }
 
     static func readStandardInput(upTo limit: Int) -> [UInt8] {

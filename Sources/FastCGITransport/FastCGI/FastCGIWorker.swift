@@ -77,7 +77,9 @@ public final class FastCGIWorker {
             })
         write(outcome.response.cgiBytes, to: request.pointee.out)
         if copyWarningsToWebServer, outcome.severity != .info {
-            write(Array("winkhook: \(outcome.response.status) \(outcome.message)\n".utf8), to: request.pointee.err)
+            write(
+                Array("winkhook: \(outcome.response.status) \(LogText.safe(outcome.message, limit: 1000))\n".utf8),
+                to: request.pointee.err)
         }
     }
 

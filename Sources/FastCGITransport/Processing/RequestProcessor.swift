@@ -34,7 +34,7 @@ public struct RequestProcessor {
             return outcome
         }
         let outcome: Outcome
-        switch service.preflight(head) {
+        switch service.preflight(head, now: started) {
         case .respond(let early):
             discardBody(head.contentLength)
             outcome = early
@@ -47,17 +47,21 @@ public struct RequestProcessor {
         return outcome
     }
 
+    /// One line per request. Everything that came from the request is escaped and capped (`LogText`),
+    /// and a URL token in the path is masked.
     private func log(_ outcome: Outcome, head: RequestHead, started: Timestamp) {
         let elapsed = Double(RequestProcessor.now().microseconds - started.microseconds) / 1000
         var metadata: Logger.Metadata = [
-            "status": "\(outcome.response.status)", "method": "\(head.method)", "path": "\(head.path.prefix(200))",
+            "status": "\(outcome.response.status)", "method": "\(LogText.safe(head.method, limit: 16))",
+            "path": "\(LogText.safe(service.pipeline.loggablePath(head.path), limit: 200))",
             "ms": "\((elapsed * 100).rounded() / 100)",
         ]
-        if let webhook = outcome.webhook { metadata["webhook"] = "\(webhook)" }
+        if let webhook = outcome.webhook { metadata["webhook"] = "\(LogText.safe(webhook, limit: 100))" }
+        let message = LogText.safe(outcome.message, limit: 1000)
         switch outcome.severity {
-        case .info: logger.info("\(outcome.message)", metadata: metadata)
-        case .warning: logger.warning("\(outcome.message)", metadata: metadata)
-        case .error: logger.error("\(outcome.message)", metadata: metadata)
+        case .info: logger.info("\(message)", metadata: metadata)
+        case .warning: logger.warning("\(message)", metadata: metadata)
+        case .error: logger.error("\(message)", metadata: metadata)
         }
     }
 

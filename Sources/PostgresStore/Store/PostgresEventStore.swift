@@ -47,7 +47,7 @@ public final class PostgresEventStore: EventStore {
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {
         let parameters: [String?] = [
             String(rejected.receivedAt.microseconds), rejected.webhook, rejected.reason, rejected.headers.jsonText,
-            PostgresEventStore.hexBytea(rejected.body),
+            PostgresEventStore.hexBytea(rejected.body), rejected.dedupeKey,
         ]
         _ = try withConnection { connection throws(PostgresError) in
             try connection.executePrepared("winkhook_reject", sql: PostgresEventStore.rejectSQL, parameters)
@@ -140,8 +140,9 @@ public final class PostgresEventStore: EventStore {
         """
 
     static let rejectSQL = """
-        INSERT INTO winkhook.rejected_deliveries (received_at, webhook, reason, headers, body)
-        VALUES (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2, $3, $4::jsonb, $5::bytea)
+        INSERT INTO winkhook.rejected_deliveries (received_at, webhook, reason, headers, body, dedupe_key)
+        VALUES (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2, $3, $4::jsonb, $5::bytea, $6)
+        ON CONFLICT (webhook, dedupe_key) DO NOTHING
         """
 
     /// The points as a JSON array for `jsonb_to_recordset`.

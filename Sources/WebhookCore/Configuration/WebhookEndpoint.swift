@@ -1,5 +1,5 @@
 /// One configured webhook, mirroring Wink's subscription fields (`name`, `enabled`, `entity`, `events`)
-/// plus where it is served (`path`) and how its sender is verified.
+/// plus where it is served (`path`), who may reach it (`source`) and how its sender is verified.
 public struct WebhookEndpoint: Sendable {
     /// The managing entity that owns the subscription on Wink's side.
     public struct Entity: Sendable, Equatable {
@@ -25,23 +25,38 @@ public struct WebhookEndpoint: Sendable {
     public var events: Set<EventKey>
     /// The URL path, e.g. `/webhook/wink`. Paths below it (`/webhook/wink/booking.create`) also match.
     public var path: String
-    /// How the sender is verified.
-    public var verifier: any SignatureVerifier
+    /// How the sender is verified: any of its methods passing is enough.
+    public var authenticator: Authenticator
+    /// Which client addresses may deliver (403 otherwise).
+    public var source: SourcePolicy
     /// How the event key is found.
     public var resolver: EventKeyResolver
 
     /// Creates a webhook.
     public init(
         name: String, enabled: Bool = true, entity: Entity? = nil, events: Set<EventKey> = [],
-        path: String, verifier: any SignatureVerifier, resolver: EventKeyResolver = EventKeyResolver()
+        path: String, verifiers: [any SignatureVerifier], source: SourcePolicy = .open,
+        resolver: EventKeyResolver = EventKeyResolver()
     ) {
         self.name = name
         self.enabled = enabled
         self.entity = entity
         self.events = events
         self.path = path
-        self.verifier = verifier
+        self.authenticator = Authenticator(verifiers)
+        self.source = source
         self.resolver = resolver
+    }
+
+    /// Creates a webhook with one verification method.
+    public init(
+        name: String, enabled: Bool = true, entity: Entity? = nil, events: Set<EventKey> = [],
+        path: String, verifier: any SignatureVerifier, source: SourcePolicy = .open,
+        resolver: EventKeyResolver = EventKeyResolver()
+    ) {
+        self.init(
+            name: name, enabled: enabled, entity: entity, events: events, path: path, verifiers: [verifier],
+            source: source, resolver: resolver)
     }
 
     /// Whether this webhook subscribes to `key`.

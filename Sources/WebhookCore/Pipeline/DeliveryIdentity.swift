@@ -14,6 +14,13 @@ public enum DeliveryIdentity {
         return "sha256:" + bodySHA256
     }
 
+    /// The key of a rejected body: the sender's delivery id, else the body's SHA-256 (so a retry of the
+    /// same bytes is kept once).
+    public static func rejectionKey(deliveryID: String?, hash: String) -> String {
+        if let deliveryID, !deliveryID.isEmpty { return "id:" + deliveryID }
+        return "sha256:" + hash
+    }
+
     /// Lowercase hex SHA-256 of `bytes`.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
         Hex.encode(SHA256.hash(data: bytes))

@@ -1,13 +1,15 @@
 /// The request pipeline, pure: head and body in, a decision out. Each step's answer is fixed:
 ///
 /// 1. no webhook at the path → 404
-/// 2. webhook disabled → 503 + `Retry-After` (a pause: nothing written, the sender retries)
-/// 3. method other than POST → 405 + `Allow: POST`
-/// 4. declared body over the limit → 413 (before reading it)
-/// 5. content type present and not JSON → 415
-/// 6. signature missing or wrong, timestamp outside the window → 401, one generic body
-/// 7. body not a JSON object → 400, raw bytes kept as a rejected delivery
-/// 8. otherwise → store (duplicates, unsubscribed and unknown keys included) → 200 `{"ok":true}`
+/// 2. client address outside the webhook's `allow_from` → 403
+/// 3. webhook disabled → 503 + `Retry-After` (a pause: nothing written, the sender retries)
+/// 4. method other than POST → 405 + `Allow: POST`
+/// 5. declared body over the limit → 413 (before reading it)
+/// 6. content type present and not JSON → 415
+/// 7. no verification method passes → 401, one generic body (decided on the head alone when it can,
+///    so an unauthenticated request costs no body read and no MAC)
+/// 8. body not a JSON object → 400, raw bytes kept once as a rejected delivery
+/// 9. otherwise → store (duplicates, unsubscribed and unknown keys included) → 200 `{"ok":true}`
 public struct WebhookPipeline: Sendable {
     /// Webhooks by path.
     public let webhooks: [WebhookEndpoint]
@@ -38,18 +40,23 @@ public struct WebhookPipeline: Sendable {
         self.basePaths = webhooks.map { WebhookPipeline.normalized($0.path) }
     }
 
-    /// Steps 1–5: what can be decided before reading the body.
-    public func preflight(_ head: RequestHead) -> Preflight {
+    /// Steps 1–7 as far as the head allows: what can be decided before reading the body.
+    public func preflight(_ head: RequestHead, now: Timestamp) -> Preflight {
         switch admit(head) {
-        case .failure(let refusal): .respond(refusal.outcome)
-        case .success: .readBody(limit: settings.bodyLimit)
+        case .failure(let refusal):
+            return .respond(refusal.outcome)
+        case .success(let (webhook, _)):
+            if case .failed(let failure) = webhook.authenticator.check(head, now: now) {
+                return .respond(unauthorized(webhook, failure))
+            }
+            return .readBody(limit: settings.bodyLimit)
         }
     }
 
     /// All steps, for a request whose body has been read (at most `limit + 1` bytes).
     public func process(_ request: WebhookRequest) -> Decision {
         let webhook: WebhookEndpoint
-        let suffix: String?
+        var suffix: String?
         switch admit(request.head) {
         case .failure(let refusal): return .respond(refusal.outcome)
         case .success(let admitted): (webhook, suffix) = admitted
@@ -62,20 +69,21 @@ public struct WebhookPipeline: Sendable {
         }
         let sender: VerifiedSender
         do {
-            sender = try webhook.verifier.verify(request, now: request.receivedAt)
+            sender = try webhook.authenticator.verify(request, now: request.receivedAt)
         } catch {
-            return .respond(
-                Outcome(.unauthorized, webhook: webhook.name, "authentication failed: \(error)", severity: .warning))
+            return .respond(unauthorized(webhook, error))
         }
+        if sender.tokenInPath { suffix = suffix.map(WebhookPipeline.droppingLastSegment) }
         let headers = HeaderArchive.archive(request.head.headers)
+        let hash = DeliveryIdentity.sha256Hex(request.body)
         let body: JSONValue
         do {
             body = try JSONParser.parse(request.body)
         } catch {
-            return reject(request, webhook: webhook, headers: headers, reason: "body is not JSON: \(error)")
+            return reject(request, webhook, sender, headers, hash, reason: "body is not JSON: \(error)")
         }
         guard case .object = body else {
-            return reject(request, webhook: webhook, headers: headers, reason: "body is JSON but not an object")
+            return reject(request, webhook, sender, headers, hash, reason: "body is JSON but not an object")
         }
         let resolution = webhook.resolver.resolve(body: body, headers: request.head.headers, pathSuffix: suffix)
         let subscribed = webhook.subscribes(to: resolution.key)
@@ -83,10 +91,9 @@ public struct WebhookPipeline: Sendable {
         let event = Event(
             key: resolution.key, body: body, webhook: webhook.name, receivedAt: request.receivedAt,
             dimensions: dimensions)
-        let hash = DeliveryIdentity.sha256Hex(request.body)
         let delivery = Delivery(
             webhook: webhook.name,
-            dedupeKey: DeliveryIdentity.dedupeKey(signedID: sender.signedDeliveryID, body: body, bodySHA256: hash),
+            dedupeKey: DeliveryIdentity.dedupeKey(signedID: sender.deliveryID, body: body, bodySHA256: hash),
             eventKey: resolution.key, sentKey: resolution.sentAs,
             disposition: subscribed ? .stored : .ignored, receivedAt: request.receivedAt,
             headers: headers, body: request.body, bodySHA256: hash,
@@ -94,15 +101,32 @@ public struct WebhookPipeline: Sendable {
         return .store(delivery)
     }
 
-    /// The answer that ends a request at steps 1–5.
+    /// `path` as it may be logged: a URL token in the last segment is masked, and a long opaque segment
+    /// of a path no webhook serves too (it may be a token sent to the wrong place).
+    public func loggablePath(_ path: String) -> String {
+        if let (webhook, suffix) = match(path) {
+            guard webhook.authenticator.readsPathToken, suffix != nil else { return path }
+            return WebhookPipeline.droppingLastSegment(path) + "/***"
+        }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.utf8.count >= URLTokenVerifier.minimumLength && EventKey(String(segment)) == nil
+                ? "***" : String(segment)
+        }
+        return segments.joined(separator: "/")
+    }
+
+    /// The answer that ends a request at steps 1–6.
     private struct Refusal: Error {
         let outcome: Outcome
     }
 
-    /// Steps 1–5 on the head alone: the webhook and the path after its own, or the answer to give.
+    /// Steps 1–6 on the head alone: the webhook and the path after its own, or the answer to give.
     private func admit(_ head: RequestHead) -> Result<(WebhookEndpoint, String?), Refusal> {
         guard let (webhook, suffix) = match(head.path) else {
-            return .failure(Refusal(outcome: Outcome(.notFound, webhook: nil, "no webhook at \(head.path)")))
+            return .failure(Refusal(outcome: Outcome(.notFound, webhook: nil, "no webhook at this path")))
+        }
+        if let reason = webhook.source.refusal(head) {
+            return .failure(Refusal(outcome: Outcome(.forbidden, webhook: webhook.name, reason, severity: .warning)))
         }
         guard webhook.enabled else {
             return .failure(
@@ -134,12 +158,31 @@ public struct WebhookPipeline: Sendable {
         return .success((webhook, suffix))
     }
 
-    private func reject(_ request: WebhookRequest, webhook: WebhookEndpoint, headers: JSONValue, reason: String)
-        -> Decision
-    {
+    private func unauthorized(_ webhook: WebhookEndpoint, _ failure: VerificationFailure) -> Outcome {
+        Outcome(
+            .unauthorized(challenges: webhook.authenticator.challenges), webhook: webhook.name,
+            "authentication failed: \(failure)", severity: .warning)
+    }
+
+    private func reject(
+        _ request: WebhookRequest, _ webhook: WebhookEndpoint, _ sender: VerifiedSender, _ headers: JSONValue,
+        _ hash: String, reason: String
+    ) -> Decision {
         let rejected = RejectedDelivery(
-            webhook: webhook.name, receivedAt: request.receivedAt, reason: reason, headers: headers, body: request.body)
-        return .reject(rejected, Outcome(.badRequest, webhook: webhook.name, reason, severity: .warning))
+            webhook: webhook.name, dedupeKey: DeliveryIdentity.rejectionKey(deliveryID: sender.deliveryID, hash: hash),
+            receivedAt: request.receivedAt, reason: reason, headers: headers, body: request.body)
+        return .reject(rejected, WebhookPipeline.badRequest(webhook, sender, reason))
+    }
+
+    /// 400 for an authentic body; Standard Webhooks senders are told not to retry it.
+    static func badRequest(_ webhook: WebhookEndpoint, _ sender: VerifiedSender, _ reason: String) -> Outcome {
+        let abort = sender.scheme == "standard-webhooks" ? [(name: "webhook-delivery", value: "abort-message")] : []
+        return Outcome(.badRequest(headers: abort), webhook: webhook.name, reason, severity: .warning)
+    }
+
+    static func droppingLastSegment(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
     }
 
     /// The webhook serving `path` and the rest of the path after it (for a key in the URL).

@@ -14,8 +14,8 @@ public final class WebhookService {
     }
 
     /// Steps that need no body; see `WebhookPipeline.preflight`.
-    public func preflight(_ head: RequestHead) -> Preflight {
-        pipeline.preflight(head)
+    public func preflight(_ head: RequestHead, now: Timestamp) -> Preflight {
+        pipeline.preflight(head, now: now)
     }
 
     /// Handles a request whose body has been read.
@@ -48,11 +48,22 @@ public final class WebhookService {
                     ? "not subscribed; archived as ignored" : "\(points) point(s)"
                 return Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
             }
-        } catch  where error.code == .invalidData {
+        } catch where error.code == .invalidData && !delivery.points.isEmpty {
+            // A derived value the database refuses (a date or number out of its range) must not cost the
+            // delivery: keep the archive row without points.
+            var bare = delivery
+            bare.points = []
+            let outcome = store(bare, request: request)
+            guard outcome.response.status == 200 else { return outcome }
+            return Outcome(
+                outcome.response, webhook: delivery.webhook,
+                "\(outcome.message); its points were dropped: the database refused them (\(error.detail))",
+                severity: .warning)
+        } catch where error.code == .invalidData {
             let rejected = RejectedDelivery(
-                webhook: delivery.webhook, receivedAt: delivery.receivedAt,
-                reason: "the database refused the body: \(error.detail)", headers: delivery.headers, body: delivery.body
-            )
+                webhook: delivery.webhook, dedupeKey: delivery.dedupeKey, receivedAt: delivery.receivedAt,
+                reason: "the database refused the body: \(error.detail)", headers: delivery.headers,
+                body: delivery.body)
             do {
                 try store.recordRejected(rejected)
             } catch {

@@ -1,6 +1,7 @@
 extension RequestHead {
     /// Builds a request head from CGI/FastCGI parameters (RFC 3875): `REQUEST_METHOD`, `DOCUMENT_URI` or
-    /// `REQUEST_URI` or `SCRIPT_NAME`+`PATH_INFO`, `CONTENT_TYPE`, `CONTENT_LENGTH`, and `HTTP_*` headers.
+    /// `REQUEST_URI` or `SCRIPT_NAME`+`PATH_INFO`, `QUERY_STRING`, `REMOTE_ADDR`, `CONTENT_TYPE`,
+    /// `CONTENT_LENGTH`, and `HTTP_*` headers.
     ///
     /// - Parameter parameters: name/value pairs in arrival order (a repeated name is kept twice).
     /// - Returns: the head, or `nil` when `CONTENT_LENGTH` is present but not a plain decimal number.
@@ -32,12 +33,16 @@ extension RequestHead {
         } else {
             path = (first["SCRIPT_NAME"] ?? "") + (first["PATH_INFO"] ?? "")
         }
+        var query = first["QUERY_STRING"] ?? ""
+        if query.isEmpty, let uri = first["REQUEST_URI"], let mark = uri.firstIndex(of: "?") {
+            query = String(uri[uri.index(after: mark)...])
+        }
+        let remote = first["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : $0 }
         self.init(
             method: (first["REQUEST_METHOD"] ?? "GET").uppercased(),
-            path: path.isEmpty ? "/" : path,
+            path: path.isEmpty ? "/" : path, query: query,
             contentType: first["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 },
-            contentLength: length,
-            headers: headers)
+            contentLength: length, headers: headers, remoteAddress: remote)
     }
 }
 

@@ -10,15 +10,28 @@ public struct DecimalText: Sendable, Hashable, CustomStringConvertible {
         self.text = trusted
     }
 
-    /// Accepts a JSON number, or a string holding one (money sometimes arrives as a string).
+    /// Accepts a JSON number, or a string holding one (money sometimes arrives as a string), that
+    /// PostgreSQL's `numeric` can hold: at most 100 characters and an exponent within ±1000. Anything
+    /// else is no value (a missing dimension), never a refused delivery.
     public init?(_ value: JSONValue?) {
+        let text: String
         switch value {
-        case .number(let n): self.text = n
+        case .number(let n): text = n
         case .string(let s):
-            guard case .number(let n)? = try? JSONParser.parse(Array(s.utf8)) else { return nil }
-            self.text = n
+            guard s.utf8.count <= 100, case .number(let n)? = try? JSONParser.parse(Array(s.utf8)) else { return nil }
+            text = n
         default: return nil
         }
+        guard text.utf8.count <= 100, DecimalText.exponentIsModest(text) else { return nil }
+        self.text = text
+    }
+
+    static func exponentIsModest(_ text: String) -> Bool {
+        guard let e = text.utf8.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
+            return true
+        }
+        let digits = text.utf8[text.utf8.index(after: e)...].drop { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        return digits.count <= 3
     }
 
     public var description: String { text }

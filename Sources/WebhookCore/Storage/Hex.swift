@@ -1,4 +1,4 @@
-/// Lowercase hexadecimal text of bytes (digests, bytea literals, JSON escapes).
+/// Hexadecimal text of bytes (digests, bytea literals, JSON escapes, hex signatures).
 public enum Hex {
     static let digits = Array("0123456789abcdef".utf8)
 
@@ -14,5 +14,24 @@ public enum Hex {
     static func append(_ byte: UInt8, to out: inout [UInt8]) {
         out.append(digits[Int(byte >> 4)])
         out.append(digits[Int(byte & 0x0F)])
+    }
+
+    /// The bytes of hex `text` (either case), or `nil` for an odd length or a non-hex character.
+    public static func decode(_ text: Substring) -> [UInt8]? {
+        let utf8 = text.utf8
+        guard utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var high: UInt8?
+        for c in utf8 {
+            guard let value = PercentDecoding.hexValue(c) else { return nil }
+            if let h = high {
+                out.append(h << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
+        return out
     }
 }

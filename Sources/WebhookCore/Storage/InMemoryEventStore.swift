@@ -5,6 +5,7 @@ public final class InMemoryEventStore: EventStore {
     /// Every rejected body kept.
     public private(set) var rejected: [RejectedDelivery] = []
     private var seen: Set<String> = []
+    private var seenRejected: Set<String> = []
     /// When set, every call fails with this error (to test outage answers).
     public var failure: EventStoreError?
 
@@ -24,6 +25,7 @@ public final class InMemoryEventStore: EventStore {
 
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {
         if let failure { throw failure }
+        guard seenRejected.insert(rejected.webhook + "\u{1F}" + rejected.dedupeKey).inserted else { return }
         self.rejected.append(rejected)
     }
 }

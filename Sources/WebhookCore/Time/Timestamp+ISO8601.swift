@@ -1,5 +1,5 @@
 extension Timestamp {
-    /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fraction]]` with an optional `Z` or `±HH:MM` offset.
+    /// Parses a real calendar date (years 1–9999, `2026-02-31` is no date) `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fraction]]` with an optional `Z` or `±HH:MM` offset.
     ///
     /// Values without a zone are read as UTC (Wink's API examples carry none). Returns `nil` for
     /// anything else; never traps.
@@ -23,7 +23,8 @@ extension Timestamp {
             return true
         }
         guard b.count <= 40, let year = digits(4), expect(45), let month = digits(2), expect(45),
-            let day = digits(2), (1...12).contains(month), (1...31).contains(day)
+            let day = digits(2), (1...9999).contains(year), (1...12).contains(month),
+            (1...Timestamp.daysIn(month: month, year: year)).contains(day)
         else { return nil }
         var hour = 0
         var minute = 0
@@ -89,6 +90,15 @@ extension Timestamp {
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int(rem / 3600), 2)):\(pad(Int(rem % 3600 / 60), 2))"
             + ":\(pad(Int(rem % 60), 2)).\(pad(micros, 6))Z"
+    }
+
+    /// The number of days of `month` in `year` (proleptic Gregorian).
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days.

@@ -1,10 +1,64 @@
-/// Decides whether a request really comes from the configured sender, from its raw body bytes.
+/// One way a sender proves itself (a scheme: Standard Webhooks, a URL token, HTTP Basic, an HMAC header…).
+///
+/// A scheme is one small, complete piece: it verifies, describes itself for `check-config` (never a secret)
+/// and offers a signer to `winkhook send`, so no command needs to know a concrete scheme.
 public protocol SignatureVerifier: Sendable {
-    /// A short name for logs and `check-config`, e.g. `standard-webhooks`.
+    /// The scheme's name in the configuration, e.g. `standard-webhooks`.
     var scheme: String { get }
 
-    /// Verifies `request` at time `now`.
-    /// - Returns: what verification established (the signed delivery id, if the scheme has one).
+    /// What `check-config` prints about this method; never secret material.
+    var summary: VerifierSummary { get }
+
+    /// What can be decided from the head alone, before any body byte is read. Header-only schemes decide
+    /// here; body schemes refuse here when their headers are missing or stale, so an unauthenticated
+    /// request costs no body read and no MAC.
+    func check(_ head: RequestHead, now: Timestamp) -> HeadCheck
+
+    /// Verifies the whole request at time `now` (called only when `check` answered `.needsBody`).
     /// - Throws: `VerificationFailure`, whose reason goes to the log only, never to the answer.
     func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender
+
+    /// A signer that makes requests this verifier accepts (for `winkhook send` and tests), if it can.
+    var signer: (any RequestSigner)? { get }
+
+    /// A header for 401 answers (HTTP Basic's `WWW-Authenticate`), if the scheme has one.
+    var challenge: (name: String, value: String)? { get }
+
+    /// Whether a credential may be the request path's last segment: the path is then masked in logs and
+    /// that segment is never read as an event key.
+    var readsPathToken: Bool { get }
+}
+
+extension SignatureVerifier {
+    public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck { .needsBody }
+    public var signer: (any RequestSigner)? { nil }
+    public var challenge: (name: String, value: String)? { nil }
+    public var readsPathToken: Bool { false }
+}
+
+/// The result of checking a request head.
+public enum HeadCheck: Sendable {
+    /// Authentic on the head alone.
+    case verified(VerifiedSender)
+    /// The head is plausible; the body decides.
+    case needsBody
+    /// Refused on the head alone.
+    case failed(VerificationFailure)
+}
+
+/// A verification method as `check-config` shows it.
+public struct VerifierSummary: Sendable, Equatable {
+    /// The scheme name.
+    public var scheme: String
+    /// Its settings in words (header names, algorithm, tolerance), never a secret.
+    public var details: String
+    /// How many secrets, keys, tokens or credentials it holds.
+    public var secretCount: Int
+
+    /// Creates a summary.
+    public init(scheme: String, details: String, secretCount: Int) {
+        self.scheme = scheme
+        self.details = details
+        self.secretCount = secretCount
+    }
 }

@@ -39,4 +39,9 @@ public struct SecretError: Error, Sendable, CustomStringConvertible {
     /// What was wrong.
     public var reason: String
     public var description: String { reason }
+
+    /// Creates an error.
+    public init(reason: String) {
+        self.reason = reason
+    }
 }

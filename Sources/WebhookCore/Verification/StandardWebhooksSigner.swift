@@ -1,25 +1,40 @@
 import Crypto
 import FoundationEssentials
 
-/// Signs a body the way a Standard Webhooks sender does; used by `winkhook send` and by tests.
-public struct StandardWebhooksSigner: Sendable {
-    /// The secret to sign with.
-    public let secret: StandardWebhooksSecret
+/// Signs a body the way a Standard Webhooks sender does (`v1` with a secret, `v1a` with a `whsk_` key);
+/// used by `winkhook send` and by tests.
+public struct StandardWebhooksSigner: RequestSigner {
+    private enum Key: Sendable {
+        case secret(StandardWebhooksSecret)
+        case pair(StandardWebhooksKeyPair)
+    }
+    private let key: Key
 
-    /// Creates a signer.
+    /// A `v1` (HMAC-SHA256) signer.
     public init(secret: StandardWebhooksSecret) {
-        self.secret = secret
+        self.key = .secret(secret)
     }
 
-    /// The `v1,<base64>` signature of `body` for delivery `id` at `timestamp` (Unix seconds).
+    /// A `v1a` (Ed25519) signer; the pair must hold a private key.
+    public init(keyPair: StandardWebhooksKeyPair) {
+        self.key = .pair(keyPair)
+    }
+
+    /// The `v1,<base64>` or `v1a,<base64>` signature of `body` for delivery `id` at `timestamp`.
     public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
         var signed = Array(id.utf8)
         signed.append(UInt8(ascii: "."))
         signed.append(contentsOf: String(timestamp).utf8)
         signed.append(UInt8(ascii: "."))
         signed.append(contentsOf: body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: secret.key))
-        return "v1," + Data(mac).base64EncodedString()
+        switch key {
+        case .secret(let secret):
+            let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: secret.key))
+            return "v1," + Data(mac).base64EncodedString()
+        case .pair(let pair):
+            let signature = (try? pair.privateKey?.signature(for: signed)) ?? Data()
+            return "v1a," + signature.base64EncodedString()
+        }
     }
 
     /// The three Standard Webhooks headers for `body`.
@@ -28,5 +43,9 @@ public struct StandardWebhooksSigner: Sendable {
             ("webhook-id", id), ("webhook-timestamp", String(timestamp)),
             ("webhook-signature", signature(id: id, timestamp: timestamp, body: body)),
         ]
+    }
+
+    public func sign(id: String, timestamp: Int64, body: [UInt8]) -> SignedRequest {
+        SignedRequest(headers: headers(id: id, timestamp: timestamp, body: body))
     }
 }

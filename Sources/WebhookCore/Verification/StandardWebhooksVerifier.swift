@@ -2,13 +2,19 @@ import Crypto
 import FoundationEssentials
 
 /// Verifies Standard Webhooks signatures (https://www.standardwebhooks.com, spec v1):
-/// headers `webhook-id`, `webhook-timestamp`, `webhook-signature` (also `svix-*`), HMAC-SHA256 over
-/// `id.timestamp.body` with the decoded secret, any of several `v1,<base64>` entries against any of
-/// several configured secrets, compared in constant time; timestamp digits only, within ± tolerance.
+/// headers `webhook-id`, `webhook-timestamp`, `webhook-signature` (also `svix-*`); `v1,<base64>` entries
+/// are HMAC-SHA256 over `id.timestamp.body` with a decoded `whsec_` secret, `v1a,<base64>` entries Ed25519
+/// signatures over the same bytes with a `whpk_` key. Any entry may match any key; timestamp digits only,
+/// within ± tolerance.
+///
+/// Cost is bounded whatever the header holds: one HMAC per configured secret (compared in constant time
+/// with every `v1` entry), and at most `maximumAsymmetricChecks` Ed25519 verifications.
 public struct StandardWebhooksVerifier: SignatureVerifier {
     public var scheme: String { "standard-webhooks" }
     /// The accepted secrets (rotation: old and new at once).
     public let secrets: [StandardWebhooksSecret]
+    /// The accepted Ed25519 keys (`v1a`).
+    public let keyPairs: [StandardWebhooksKeyPair]
     /// Allowed clock skew, both directions, in seconds.
     public let toleranceSeconds: Int64
     /// The secrets as HMAC keys, made once.
@@ -16,85 +22,125 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
 
     /// At most this many signature entries are looked at.
     static let maximumEntries = 16
+    /// At most this many Ed25519 verifications per request.
+    static let maximumAsymmetricChecks = 4
 
-    /// Creates a verifier. An empty secret list makes every request fail (fail closed).
-    public init(secrets: [StandardWebhooksSecret], toleranceSeconds: Int64 = 300) {
+    /// Creates a verifier. No secret and no key makes every request fail (fail closed).
+    public init(
+        secrets: [StandardWebhooksSecret], keyPairs: [StandardWebhooksKeyPair] = [], toleranceSeconds: Int64 = 300
+    ) {
         self.secrets = secrets
+        self.keyPairs = keyPairs
         self.toleranceSeconds = toleranceSeconds
         self.keys = secrets.map { SymmetricKey(data: $0.key) }
     }
 
+    public var summary: VerifierSummary {
+        VerifierSummary(
+            scheme: scheme,
+            details: "webhook-id/-timestamp/-signature, v1 (HMAC-SHA256) and v1a (Ed25519), ±\(toleranceSeconds) s",
+            secretCount: secrets.count + keyPairs.count)
+    }
+
+    public var signer: (any RequestSigner)? {
+        if let secret = secrets.first { return StandardWebhooksSigner(secret: secret) }
+        if let pair = keyPairs.first(where: { $0.privateKey != nil }) { return StandardWebhooksSigner(keyPair: pair) }
+        return nil
+    }
+
+    /// The parsed headers of a request.
+    struct Parts {
+        let id: String
+        let timestampText: String
+        let macs: [[UInt8]]
+        let signatures: [[UInt8]]
+    }
+
+    public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck {
+        do {
+            _ = try parts(head, now: now)
+            return .needsBody
+        } catch {
+            return .failed(error)
+        }
+    }
+
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
-        guard !secrets.isEmpty else { throw VerificationFailure(.noSecrets, "no secret is configured") }
-        let headers = request.head.headers
-        let id = try single(headers, "webhook-id", "svix-id")
-        let timestampText = try single(headers, "webhook-timestamp", "svix-timestamp")
-        let signatureHeader = try single(headers, "webhook-signature", "svix-signature")
-        guard id.utf8.count <= 256, !id.utf8.contains(UInt8(ascii: ".")) else {
-            throw VerificationFailure(.malformedHeader, "webhook-id is longer than 256 bytes or contains '.'")
-        }
-        guard let timestamp = StandardWebhooksVerifier.parseTimestamp(timestampText) else {
-            throw VerificationFailure(.malformedHeader, "webhook-timestamp is not an integer of digits")
-        }
-        let skew = now.seconds - timestamp
-        guard skew <= toleranceSeconds, -skew <= toleranceSeconds else {
-            throw VerificationFailure(
-                .timestampOutsideWindow, "timestamp is \(skew) s from now (window ±\(toleranceSeconds) s)")
-        }
-        var candidates: [[UInt8]] = []
-        for entry in signatureHeader.split(separator: " ", omittingEmptySubsequences: true)
-            .prefix(StandardWebhooksVerifier.maximumEntries)
-        {
-            guard entry.hasPrefix("v1,"), let bytes = Data(base64Encoded: String(entry.dropFirst(3))),
-                bytes.count == SHA256.byteCount
-            else { continue }
-            candidates.append(Array(bytes))
-        }
-        guard !candidates.isEmpty else {
-            throw VerificationFailure(.malformedHeader, "webhook-signature has no v1 entry")
-        }
-        var signed: [UInt8] = []
-        signed.reserveCapacity(id.utf8.count + timestampText.utf8.count + 2 + request.body.count)
-        signed.append(contentsOf: id.utf8)
-        signed.append(UInt8(ascii: "."))
-        signed.append(contentsOf: timestampText.utf8)
-        signed.append(UInt8(ascii: "."))
-        signed.append(contentsOf: request.body)
+        let parts = try parts(request.head, now: now)
+        var prefix = Array(parts.id.utf8)
+        prefix.append(UInt8(ascii: "."))
+        prefix.append(contentsOf: parts.timestampText.utf8)
+        prefix.append(UInt8(ascii: "."))
         var matched = false
-        for key in keys {
-            for candidate in candidates
-            where HMAC<SHA256>.isValidAuthenticationCode(candidate, authenticating: signed, using: key) {
-                matched = true
+        if !parts.macs.isEmpty {
+            for key in keys {
+                let expected = MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
+                for candidate in parts.macs where ConstantTime.equal(candidate, expected) { matched = true }
+            }
+        }
+        if !matched, !parts.signatures.isEmpty, !keyPairs.isEmpty {
+            let signed = prefix + request.body
+            var checks = 0
+            outer: for signature in parts.signatures {
+                for pair in keyPairs {
+                    guard checks < StandardWebhooksVerifier.maximumAsymmetricChecks else { break outer }
+                    checks += 1
+                    if pair.publicKey.isValidSignature(signature, for: signed) {
+                        matched = true
+                        break outer
+                    }
+                }
             }
         }
         guard matched else {
             throw VerificationFailure(
-                .noMatchingSignature, "none of \(candidates.count) v1 signature(s) matched \(secrets.count) secret(s)")
+                .noMatchingSignature,
+                "none of \(parts.macs.count) v1 and \(parts.signatures.count) v1a signature(s) matched "
+                    + "\(secrets.count) secret(s) and \(keyPairs.count) key(s)")
         }
-        return VerifiedSender(signedDeliveryID: id)
+        return VerifiedSender(scheme: scheme, deliveryID: parts.id)
     }
 
-    private func single(_ headers: HTTPHeaders, _ name: String, _ alternative: String) throws(VerificationFailure)
-        -> String
-    {
-        var values = headers.values(name)
-        if values.isEmpty { values = headers.values(alternative) }
-        guard !values.isEmpty, !values[0].isEmpty else {
-            throw VerificationFailure(.missingHeader, "\(name) is missing")
+    /// Everything but the MAC: headers present, id sane, timestamp in the window, some usable entry.
+    func parts(_ head: RequestHead, now: Timestamp) throws(VerificationFailure) -> Parts {
+        guard !secrets.isEmpty || !keyPairs.isEmpty else {
+            throw VerificationFailure(.noSecrets, "no secret is configured")
         }
-        guard values.count == 1 else { throw VerificationFailure(.malformedHeader, "\(name) is sent more than once") }
-        return values[0]
+        let headers = head.headers
+        let id = try headers.credential("webhook-id", "svix-id")
+        let timestampText = try headers.credential("webhook-timestamp", "svix-timestamp")
+        let signatureHeader = try headers.credential("webhook-signature", "svix-signature")
+        guard id.utf8.count <= 256, !id.utf8.contains(UInt8(ascii: ".")) else {
+            throw VerificationFailure(.malformedHeader, "webhook-id is longer than 256 bytes or contains '.'")
+        }
+        guard let timestamp = UnixTimestamp.parse(timestampText) else {
+            throw VerificationFailure(.malformedHeader, "webhook-timestamp is not an integer of digits")
+        }
+        try UnixTimestamp.checkWindow(timestamp, now: now, tolerance: toleranceSeconds)
+        var macs: [[UInt8]] = []
+        var signatures: [[UInt8]] = []
+        for entry in signatureHeader.split(separator: " ", omittingEmptySubsequences: true)
+            .prefix(StandardWebhooksVerifier.maximumEntries)
+        {
+            if entry.hasPrefix("v1,"), !keys.isEmpty, let bytes = Data(base64Encoded: String(entry.dropFirst(3))),
+                bytes.count == SHA256.byteCount
+            {
+                macs.append(Array(bytes))
+            } else if entry.hasPrefix("v1a,"), !keyPairs.isEmpty,
+                let bytes = Data(base64Encoded: String(entry.dropFirst(4))), bytes.count == 64
+            {
+                signatures.append(Array(bytes))
+            }
+        }
+        guard !macs.isEmpty || !signatures.isEmpty else {
+            throw VerificationFailure(
+                .malformedHeader, "webhook-signature has no \(keys.isEmpty ? "v1a" : "v1") entry")
+        }
+        return Parts(id: id, timestampText: timestampText, macs: macs, signatures: signatures)
     }
 
     /// Parses a Unix timestamp of 1 to 12 ASCII digits; signs, decimals, exponents, `nan` → `nil`.
     public static func parseTimestamp(_ text: String) -> Int64? {
-        let utf8 = text.utf8
-        guard (1...12).contains(utf8.count) else { return nil }
-        var value: Int64 = 0
-        for c in utf8 {
-            guard c >= 48, c <= 57 else { return nil }
-            value = value * 10 + Int64(c - 48)
-        }
-        return value > 0 ? value : nil
+        UnixTimestamp.parse(text)
     }
 }

@@ -4,6 +4,7 @@ public struct VerificationFailure: Error, Sendable, Equatable, CustomStringConve
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case missingHeader, malformedHeader, timestampOutsideWindow, noMatchingSignature, noSecrets
+            case missingCredential, wrongCredential
         }
         private let base: Base
         public static let missingHeader = Code(base: .missingHeader)
@@ -11,6 +12,10 @@ public struct VerificationFailure: Error, Sendable, Equatable, CustomStringConve
         public static let timestampOutsideWindow = Code(base: .timestampOutsideWindow)
         public static let noMatchingSignature = Code(base: .noMatchingSignature)
         public static let noSecrets = Code(base: .noSecrets)
+        /// No token or Basic credentials in the request.
+        public static let missingCredential = Code(base: .missingCredential)
+        /// A token or Basic credentials that match nothing configured.
+        public static let wrongCredential = Code(base: .wrongCredential)
         public var description: String { base.rawValue }
     }
 

@@ -12,13 +12,18 @@ struct SendCommand: ParsableCommand {
         discussion: """
             The body is a file (--file), or a built-in sample for an event key (--sample booking.create; \
             bundled: \(SampleBodies.names.joined(separator: ", ")); any other key gets a minimal envelope). \
-            Signed like Wink's sender would be: Standard Webhooks, with the webhook's first secret.
+            Signed the way the webhook's verification method expects (its first method that can sign, or \
+            --scheme), with that method's first secret: Standard Webhooks headers, a URL token in the path or \
+            query, HTTP Basic, an HMAC header, GitHub's or Stripe's.
             """)
 
     @OptionGroup var options: ConfigOption
 
     @Option(name: .long, help: "Webhook name (default: the first configured).")
     var webhook: String?
+
+    @Option(name: .long, help: "Sign with this scheme of the webhook's methods (default: the first that can sign).")
+    var scheme: String?
 
     @Option(name: .long, help: "Target URL (default: http://127.0.0.1:8080 + the webhook's path).")
     var url: String?
@@ -53,8 +58,12 @@ struct SendCommand: ParsableCommand {
         let config = try ConfigurationLoader.load(path: path, environment: environment)
         guard let endpoint = webhook.map({ name in config.webhooks.first { $0.name == name } }) ?? config.webhooks.first
         else { throw ValidationError("no webhook named \(webhook ?? "") in \(path)") }
-        guard let verifier = endpoint.verifier as? StandardWebhooksVerifier, let secret = verifier.secrets.first else {
-            throw ValidationError("webhook \(endpoint.name) has no usable secret to sign with")
+        let methods = endpoint.authenticator.methods.filter { scheme == nil || $0.scheme == scheme }
+        guard let signer = methods.lazy.compactMap(\.signer).first else {
+            let known = endpoint.authenticator.methods.map(\.scheme).joined(separator: ", ")
+            throw ValidationError(
+                scheme.map { "webhook \(endpoint.name) has no usable \($0) method (its methods: \(known))" }
+                    ?? "webhook \(endpoint.name) has no method with a usable secret to sign with")
         }
         let now = RequestProcessor.now()
         let deliveryID = id ?? "msg_" + SendCommand.randomHex(12)
@@ -64,14 +73,16 @@ struct SendCommand: ParsableCommand {
         } else {
             body = Array(SampleBodies.body(for: sample ?? "", id: deliveryID, now: now).utf8)
         }
-        let headers =
-            [("Content-Type", "application/json")] + extraHeaders
-            + StandardWebhooksSigner(secret: secret).headers(id: deliveryID, timestamp: now.seconds, body: body)
+        let signed = signer.sign(id: deliveryID, timestamp: now.seconds, body: body)
+        let headers = [("Content-Type", "application/json")] + extraHeaders + signed.headers.map { ($0.name, $0.value) }
+        var target = url ?? "http://127.0.0.1:8080" + endpoint.path
+        if let segment = signed.pathSegment { target += (target.hasSuffix("/") ? "" : "/") + segment }
+        if let query = signed.query { target += (target.contains("?") ? "&" : "?") + query }
         if self.print {
+            Swift.print("POST \(target)")
             for (name, value) in headers { Swift.print("\(name): \(value)") }
             return
         }
-        let target = url ?? "http://127.0.0.1:8080" + endpoint.path
         let response = try HTTPPost(url: target).send(headers: headers, body: body)
         let result = response.headers.first { $0.0.lowercased() == "winkhook-result" }.map { " (\($0.1))" } ?? ""
         Swift.print("\(response.status)\(result) \(response.body)  ← \(sample ?? file ?? "") as \(deliveryID)")

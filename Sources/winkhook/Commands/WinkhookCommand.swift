@@ -12,7 +12,9 @@ struct WinkhookCommand: ParsableCommand {
             Configuration: --config FILE, else $WINKHOOK_CONFIG, else /etc/winkhook/winkhook.toml.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self, TokenCommand.self,
+        ]
     )
 }
 

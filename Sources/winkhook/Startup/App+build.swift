@@ -40,6 +40,7 @@ enum App {
         }
         let supervised = environment["WINKHOOK_SUPERVISED"].flatMap { Int32($0) }
         if supervised == nil {
+            for warning in configuration.warnings { logger.warning("configuration: \(warning)") }
             for problem in configuration.problems { logger.error("configuration: \(problem)") }
         }
         do {

@@ -1,0 +1,63 @@
+/// A webhook's verification methods: a request is authentic when **any** of them passes, so a sender can
+/// move from one method to another without downtime. No method at all fails closed.
+public struct Authenticator: Sendable {
+    /// The methods, in the order they are tried.
+    public let methods: [any SignatureVerifier]
+
+    /// Creates an authenticator.
+    public init(_ methods: [any SignatureVerifier]) {
+        self.methods = methods
+    }
+
+    /// Headers for a 401 answer (Basic's challenge, when a method has one).
+    public var challenges: [(name: String, value: String)] { methods.compactMap(\.challenge) }
+
+    /// Whether a method may take the path's last segment as its credential.
+    public var readsPathToken: Bool { methods.contains { $0.readsPathToken } }
+
+    /// Head-only: `.verified` when a header-only method passes, `.failed` when every method refused,
+    /// `.needsBody` otherwise.
+    public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck {
+        guard !methods.isEmpty else {
+            return .failed(VerificationFailure(.noSecrets, "no verification method is usable"))
+        }
+        var failures: [(String, VerificationFailure)] = []
+        var needsBody = false
+        for method in methods {
+            switch method.check(head, now: now) {
+            case .verified(let sender): return .verified(sender)
+            case .needsBody: needsBody = true
+            case .failed(let failure): failures.append((method.scheme, failure))
+            }
+        }
+        return needsBody ? .needsBody : .failed(Authenticator.combine(failures))
+    }
+
+    /// The whole request: the first method that passes.
+    /// - Throws: `VerificationFailure` naming each method's reason.
+    public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
+        guard !methods.isEmpty else { throw VerificationFailure(.noSecrets, "no verification method is usable") }
+        var failures: [(String, VerificationFailure)] = []
+        for method in methods {
+            switch method.check(request.head, now: now) {
+            case .verified(let sender): return sender
+            case .failed(let failure): failures.append((method.scheme, failure))
+            case .needsBody:
+                do {
+                    return try method.verify(request, now: now)
+                } catch {
+                    failures.append((method.scheme, error))
+                }
+            }
+        }
+        throw Authenticator.combine(failures)
+    }
+
+    static func combine(_ failures: [(String, VerificationFailure)]) -> VerificationFailure {
+        guard failures.count > 1 else {
+            return failures.first?.1 ?? VerificationFailure(.noSecrets, "no verification method is usable")
+        }
+        return VerificationFailure(
+            failures[0].1.code, failures.map { "\($0.0): \($0.1)" }.joined(separator: "; "))
+    }
+}
