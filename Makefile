@@ -8,7 +8,7 @@ WORKERS      ?= 4
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates
 
-.PHONY: help deps build run test lint format bench bench-check clean
+.PHONY: help deps build run test lint format bench bench-check bench-check-all fuzz clean
 
 help:
 	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
@@ -16,6 +16,7 @@ help:
 	@echo "make build        release build: .build/release/winkhook"
 	@echo "make lint         swift format lint"
 	@echo "make bench        ../shared/bench/run with c-floor, php, python and this project"
+	@echo "make bench-check-all  the harness's probes against every verification scheme"
 	@echo "make clean        remove .run/ and .build/"
 
 deps:
@@ -36,9 +37,16 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
+BENCH_SCHEMES := standard-webhooks token-query token-path basic github stripe hmac-hex hmac-ts
+
 bench-check: build
 	../shared/bench/run setup
 	../shared/bench/run check project --project .
+
+bench-check-all: build
+	../shared/bench/run setup
+	@set -e; for scheme in $(BENCH_SCHEMES); do \
+	  echo "== $$scheme"; ../shared/bench/run check project --project . --verify $$scheme; done
 
 bench: build
 	../shared/bench/run setup
