@@ -76,21 +76,53 @@ import Testing
         #expect(h.store.deliveries.isEmpty)
     }
 
-    @Test func arbitraryCGIParametersNeverTrap() {
+    /// Random CGI parameter lists against a reference reading of RFC 3875: every list either parses to
+    /// exactly what the rules say, or is refused for a malformed CONTENT_LENGTH, never anything else.
+    @Test func arbitraryCGIParametersParseToWhatTheRulesSay() {
         var rng = SeededGenerator(state: 99)
         let names = [
-            "CONTENT_LENGTH", "CONTENT_TYPE", "REQUEST_METHOD", "DOCUMENT_URI", "REQUEST_URI", "HTTP_", "HTTP_X",
+            "CONTENT_LENGTH", "CONTENT_TYPE", "REQUEST_METHOD", "DOCUMENT_URI", "REQUEST_URI", "QUERY_STRING",
+            "REMOTE_ADDR", "HTTP_", "HTTP_X", "HTTP_WEBHOOK_ID", "SCRIPT_NAME", "PATH_INFO",
         ]
-        let values = ["", "-5", "18446744073709551616", "0x10", "1 2", "POST", "/", "?", "/webhook/wink?x", "\u{FFFD}"]
-        for _ in 0..<2000 {
+        let values = [
+            "", "-5", "18446744073709551616", "0x10", "1 2", "12", "POST", "post", "/", "?", "/webhook/wink?x=1",
+            "\u{FFFD}", "/a\nb", "token=abc",
+        ]
+        var parsed = 0
+        var refused = 0
+        for _ in 0..<3000 {
             var parameters: [(String, String)] = []
-            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+            for _ in 0..<Int.random(in: 0...7, using: &rng) {
                 parameters.append((names.randomElement(using: &rng) ?? "", values.randomElement(using: &rng) ?? ""))
             }
-            if let head = RequestHead(cgiParameters: parameters) {
-                #expect(!head.path.isEmpty)
-                #expect(head.contentLength.map { $0 >= 0 } ?? true)
+            var first: [String: String] = [:]
+            for (name, value) in parameters where first[name] == nil { first[name] = value }
+            let length = first["CONTENT_LENGTH"] ?? ""
+            let lengthIsValid = length.isEmpty || (length.utf8.count <= 18 && length.allSatisfy(\.isASCII)
+                && length.allSatisfy(\.isNumber) && Int(length) != nil)
+            guard let head = RequestHead(cgiParameters: parameters) else {
+                refused += 1
+                #expect(!lengthIsValid, "refused a valid list: \(parameters)")
+                continue
             }
+            parsed += 1
+            #expect(lengthIsValid, "accepted CONTENT_LENGTH \(length)")
+            #expect(head.contentLength == (length.isEmpty ? nil : Int(length)))
+            #expect(head.method == (first["REQUEST_METHOD"] ?? "GET").uppercased())
+            var path = first["DOCUMENT_URI"] ?? ""
+            if path.isEmpty { path = String((first["REQUEST_URI"] ?? "").prefix { $0 != "?" }) }
+            if path.isEmpty { path = (first["SCRIPT_NAME"] ?? "") + (first["PATH_INFO"] ?? "") }
+            #expect(head.path == (path.isEmpty ? "/" : path))
+            var query = first["QUERY_STRING"] ?? ""
+            if query.isEmpty, let uri = first["REQUEST_URI"], let mark = uri.firstIndex(of: "?") {
+                query = String(uri[uri.index(after: mark)...])
+            }
+            #expect(head.query == query)
+            #expect(head.remoteAddress == first["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : $0 })
+            let expectedIDs = parameters.filter { $0.0 == "HTTP_WEBHOOK_ID" }.map(\.1)
+            #expect(head.headers.values("webhook-id") == expectedIDs)
+            #expect(head.contentType == first["CONTENT_TYPE"].flatMap { $0.isEmpty ? nil : $0 })
         }
+        #expect(parsed > 100 && refused > 100)
     }
 }

@@ -38,17 +38,18 @@ struct Harness {
 
     init(
         enabled: Bool = true, events: Set<EventKey> = [], secrets: [String] = [Vector.secret],
-        bodyLimit: Int = 64 * 1024
+        bodyLimit: Int = 64 * 1024, verifiers: [any SignatureVerifier]? = nil, source: SourcePolicy = .open,
+        store: (any EventStore)? = nil
     ) throws {
         let parsed = try secrets.map { try StandardWebhooksSecret($0) }
         let webhook = WebhookEndpoint(
             name: "wink", enabled: enabled,
             entity: .init(identifier: "configured-entity", name: "Configured"), events: events,
-            path: "/webhook/wink", verifier: StandardWebhooksVerifier(secrets: parsed))
+            path: "/webhook/wink", verifiers: verifiers ?? [StandardWebhooksVerifier(secrets: parsed)], source: source)
         let pipeline = try WebhookPipeline(
             webhooks: [webhook], settings: PipelineSettings(bodyLimit: bodyLimit, retryAfterSeconds: 30),
             router: HandlerRegistry.router())
-        service = WebhookService(pipeline: pipeline, store: store)
+        service = WebhookService(pipeline: pipeline, store: store ?? self.store)
         signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(Vector.secret))
     }
 

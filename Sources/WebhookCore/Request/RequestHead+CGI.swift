@@ -25,14 +25,9 @@ extension RequestHead {
             length = n
             headers.add("content-length", text)
         }
-        let path: String
-        if let uri = first["DOCUMENT_URI"], !uri.isEmpty {
-            path = uri
-        } else if let uri = first["REQUEST_URI"], !uri.isEmpty {
-            path = String(uri.prefix { $0 != "?" })
-        } else {
-            path = (first["SCRIPT_NAME"] ?? "") + (first["PATH_INFO"] ?? "")
-        }
+        var path = first["DOCUMENT_URI"] ?? ""
+        if path.isEmpty { path = String((first["REQUEST_URI"] ?? "").prefix { $0 != "?" }) }
+        if path.isEmpty { path = (first["SCRIPT_NAME"] ?? "") + (first["PATH_INFO"] ?? "") }
         var query = first["QUERY_STRING"] ?? ""
         if query.isEmpty, let uri = first["REQUEST_URI"], let mark = uri.firstIndex(of: "?") {
             query = String(uri[uri.index(after: mark)...])
