@@ -108,7 +108,8 @@ public enum ConfigurationLoader {
             throw ConfigurationError("\(path): \(error)")
         }
         return WinkhookConfiguration(
-            path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings, publicURL: publicURL,
+            path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
+            publicURL: publicURL,
             webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
     }
 }

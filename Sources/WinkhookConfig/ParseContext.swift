@@ -104,7 +104,8 @@ struct ParseContext {
         }
         var eventHeader = try string(table, "event_header", at: at)
         let source = SourcePolicy(
-            allowFrom: try ranges(table, "allow_from", at: at), trustedProxies: try ranges(table, "trusted_proxies", at: at))
+            allowFrom: try ranges(table, "allow_from", at: at),
+            trustedProxies: try ranges(table, "trusted_proxies", at: at))
         let allowUnauthenticated = try bool(table, "allow_unauthenticated", at: at) ?? false
 
         let methods = try verifyTables(table, at: at)
@@ -151,7 +152,8 @@ struct ParseContext {
             WebhookSummary(
                 name: name, path: urlPath, enabled: enabled, entity: entity.map { "\($0.name) (\($0.identifier))" },
                 events: events.map(\.rawValue).sorted(), methods: summaries,
-                allowFrom: source.allowFrom.map(\.description), trustedProxies: source.trustedProxies.map(\.description))
+                allowFrom: source.allowFrom.map(\.description), trustedProxies: source.trustedProxies.map(\.description)
+            )
         )
     }
 

@@ -19,7 +19,9 @@ import Testing
     @Test func eachConfiguredPairPasses() {
         #expect(Req.accepts(verifier, authorization(basic("wink:correct horse battery"))))
         #expect(Req.accepts(verifier, authorization(basic("next:rotated-password-2"))))
-        #expect(Req.accepts(verifier, authorization(basic("next:rotated-password-2").replacingOccurrences("Basic", "basic"))))
+        #expect(
+            Req.accepts(
+                verifier, authorization(basic("next:rotated-password-2").replacingOccurrences("Basic", "basic"))))
     }
 
     @Test(arguments: [

@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test(arguments: [
-        GitHubVector.signature.uppercased().replacingOccurrences("SHA256=", "sha256="),  // hex in capitals is fine
+        GitHubVector.signature.uppercased().replacingOccurrences("SHA256=", "sha256=")  // hex in capitals is fine
     ])
     func hexIsCaseInsensitive(signature: String) {
         #expect(Req.accepts(github, Req.request(GitHubVector.body, headers: [("X-Hub-Signature-256", signature)])))
@@ -66,10 +66,12 @@ import Testing
         .init(
             header: "X-Signature", prefix: "sha256=", content: .timestampDotBody, timestampHeader: "X-Timestamp"),
         .init(
-            header: "X-Slack-Signature", prefix: "v0=", content: SignedContent(template: "v0:{timestamp}:{body}")!,
+            header: "X-Slack-Signature", prefix: "v0=",
+            content: literal(SignedContent(template: "v0:{timestamp}:{body}"), "v0:{timestamp}:{body}"),
             timestampHeader: "X-Slack-Request-Timestamp"),
         .init(
-            header: "X-Sig", content: SignedContent(template: "{id}.{timestamp}.{body}.end")!,
+            header: "X-Sig",
+            content: literal(SignedContent(template: "{id}.{timestamp}.{body}.end"), "{id}.{timestamp}.{body}.end"),
             timestampHeader: "X-Ts", idHeader: "X-Id"),
     ]
 

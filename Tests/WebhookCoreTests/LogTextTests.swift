@@ -26,7 +26,10 @@ import Testing
         for _ in 0..<500 {
             let scalars = (0..<40).compactMap { _ in Unicode.Scalar(UInt32.random(in: 0...0x3000, using: &rng)) }
             let text = LogText.safe(String(String.UnicodeScalarView(scalars)))
-            #expect(!text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 })
+            #expect(
+                !text.unicodeScalars.contains {
+                    $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029
+                })
         }
     }
 }

@@ -98,8 +98,10 @@ import Testing
             var first: [String: String] = [:]
             for (name, value) in parameters where first[name] == nil { first[name] = value }
             let length = first["CONTENT_LENGTH"] ?? ""
-            let lengthIsValid = length.isEmpty || (length.utf8.count <= 18 && length.allSatisfy(\.isASCII)
-                && length.allSatisfy(\.isNumber) && Int(length) != nil)
+            let lengthIsValid =
+                length.isEmpty
+                || (length.utf8.count <= 18 && length.allSatisfy(\.isASCII)
+                    && length.allSatisfy(\.isNumber) && Int(length) != nil)
             guard let head = RequestHead(cgiParameters: parameters) else {
                 refused += 1
                 #expect(!lengthIsValid, "refused a valid list: \(parameters)")

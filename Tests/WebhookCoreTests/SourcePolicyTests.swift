@@ -28,7 +28,10 @@ import Testing
     }
 
     let policy = SourcePolicy(
-        allowFrom: [AddressRange("203.0.113.0/24")!], trustedProxies: [AddressRange("127.0.0.1")!, AddressRange("10.0.0.0/8")!])
+        allowFrom: [literal(AddressRange("203.0.113.0/24"), "203.0.113.0/24")],
+        trustedProxies: [
+            literal(AddressRange("127.0.0.1"), "127.0.0.1"), literal(AddressRange("10.0.0.0/8"), "10.0.0.0/8"),
+        ])
 
     @Test func directClientsAreCheckedByRemoteAddress() {
         #expect(policy.refusal(head(remote: "203.0.113.7")) == nil)
@@ -37,7 +40,8 @@ import Testing
     }
 
     @Test func forwardingHeadersFromAnUntrustedPeerAreIgnored() {
-        let spoofed = head(remote: "198.51.100.7", headers: [("x-forwarded-for", "203.0.113.7"), ("x-real-ip", "203.0.113.7")])
+        let spoofed = head(
+            remote: "198.51.100.7", headers: [("x-forwarded-for", "203.0.113.7"), ("x-real-ip", "203.0.113.7")])
         #expect(policy.clientAddress(spoofed) == "198.51.100.7")
         #expect(policy.refusal(spoofed) != nil)
     }
@@ -48,13 +52,15 @@ import Testing
             remote: "127.0.0.1", headers: [("x-forwarded-for", "203.0.113.99, 198.51.100.7, 10.1.2.3")])
         #expect(policy.clientAddress(proxied) == "198.51.100.7")
         #expect(policy.refusal(proxied) != nil)
-        let good = head(remote: "127.0.0.1", headers: [("x-forwarded-for", "203.0.113.7"), ("x-forwarded-for", "10.0.0.9")])
+        let good = head(
+            remote: "127.0.0.1", headers: [("x-forwarded-for", "203.0.113.7"), ("x-forwarded-for", "10.0.0.9")])
         #expect(policy.clientAddress(good) == "203.0.113.7")
         #expect(policy.refusal(good) == nil)
     }
 
     @Test func xRealIPIsUsedFromATrustedProxyWithoutForwardedFor() {
-        #expect(policy.clientAddress(head(remote: "127.0.0.1", headers: [("x-real-ip", "203.0.113.8")])) == "203.0.113.8")
+        #expect(
+            policy.clientAddress(head(remote: "127.0.0.1", headers: [("x-real-ip", "203.0.113.8")])) == "203.0.113.8")
     }
 
     @Test func noAllowListAllowsEveryone() {

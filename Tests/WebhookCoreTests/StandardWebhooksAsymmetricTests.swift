@@ -47,7 +47,9 @@ import Testing
         #expect(fromBoth.publicText == pair.publicText)
     }
 
-    @Test(arguments: ["whpk_", "whpk_AAAA", "whpk_!!!!", "whsk_AAAA", "whsec_AAAA", "pk_" + String(repeating: "A", count: 44)])
+    @Test(arguments: [
+        "whpk_", "whpk_AAAA", "whpk_!!!!", "whsk_AAAA", "whsec_AAAA", "pk_" + String(repeating: "A", count: 44),
+    ])
     func badKeysAreRefused(text: String) {
         #expect(throws: SecretError.self) { try StandardWebhooksKeyPair(text) }
     }

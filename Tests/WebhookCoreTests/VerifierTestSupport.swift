@@ -12,7 +12,9 @@ enum Req {
             headers: HTTPHeaders(headers), remoteAddress: "127.0.0.1")
     }
 
-    static func request(_ body: String, path: String = "/webhook/wink", query: String = "", headers: [(String, String)] = [])
+    static func request(
+        _ body: String, path: String = "/webhook/wink", query: String = "", headers: [(String, String)] = []
+    )
         -> WebhookRequest
     {
         WebhookRequest(head: head(path: path, query: query, headers: headers), body: Array(body.utf8), receivedAt: now)
@@ -32,4 +34,10 @@ enum Req {
     static func accepts(_ verifier: any SignatureVerifier, _ request: WebhookRequest) -> Bool {
         (try? Authenticator([verifier]).verify(request, now: now)) != nil
     }
+}
+
+/// A literal the test knows parses (a range, a template); stops the test run loudly if it does not.
+func literal<T>(_ value: T?, _ text: String) -> T {
+    guard let value else { fatalError("test literal \(text) did not parse") }
+    return value
 }

@@ -48,7 +48,7 @@ public final class WebhookService {
                     ? "not subscribed; archived as ignored" : "\(points) point(s)"
                 return Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
             }
-        } catch where error.code == .invalidData && !delivery.points.isEmpty {
+        } catch  where error.code == .invalidData && !delivery.points.isEmpty {
             // A derived value the database refuses (a date or number out of its range) must not cost the
             // delivery: keep the archive row without points.
             var bare = delivery
@@ -59,7 +59,7 @@ public final class WebhookService {
                 outcome.response, webhook: delivery.webhook,
                 "\(outcome.message); its points were dropped: the database refused them (\(error.detail))",
                 severity: .warning)
-        } catch where error.code == .invalidData {
+        } catch  where error.code == .invalidData {
             let rejected = RejectedDelivery(
                 webhook: delivery.webhook, dedupeKey: delivery.dedupeKey, receivedAt: delivery.receivedAt,
                 reason: "the database refused the body: \(error.detail)", headers: delivery.headers,

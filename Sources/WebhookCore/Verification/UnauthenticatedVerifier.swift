@@ -7,7 +7,8 @@ public struct UnauthenticatedVerifier: SignatureVerifier {
     public init() {}
 
     public var summary: VerifierSummary {
-        VerifierSummary(scheme: scheme, details: "NO AUTHENTICATION: anyone who can reach the path is accepted",
+        VerifierSummary(
+            scheme: scheme, details: "NO AUTHENTICATION: anyone who can reach the path is accepted",
             secretCount: 0)
     }
 

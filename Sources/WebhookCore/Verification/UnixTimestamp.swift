@@ -13,8 +13,7 @@ public enum UnixTimestamp {
     }
 
     /// Throws unless `timestamp` is within `tolerance` seconds of `now`, either way.
-    public static func checkWindow(_ timestamp: Int64, now: Timestamp, tolerance: Int64) throws(VerificationFailure)
-    {
+    public static func checkWindow(_ timestamp: Int64, now: Timestamp, tolerance: Int64) throws(VerificationFailure) {
         let skew = now.seconds - timestamp
         guard skew <= tolerance, -skew <= tolerance else {
             throw VerificationFailure(

@@ -39,7 +39,8 @@ struct HMACScheme: SchemeReader {
             throw context.fail("\(at).id_header", "is required when signed uses {id}")
         }
         if algorithm == .sha1 {
-            context.warnings.append("\(label): hmac with sha1 is weak; use it only for a sender that offers nothing else")
+            context.warnings.append(
+                "\(label): hmac with sha1 is weak; use it only for a sender that offers nothing else")
         }
         let settings = HMACVerifier.Settings(
             header: header, algorithm: algorithm, encoding: encoding,

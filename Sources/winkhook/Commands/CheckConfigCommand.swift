@@ -40,12 +40,15 @@ struct CheckConfigCommand: ParsableCommand {
             print("  events:   \(webhook.events.isEmpty ? "all" : webhook.events.joined(separator: ", "))")
             for (number, method) in webhook.methods.enumerated() {
                 let sources = method.sources.isEmpty ? "" : " from \(method.sources.joined(separator: ", "))"
-                let secrets = method.verifier.scheme == "none" ? "" : ", \(method.verifier.secretCount) secret(s)\(sources)"
+                let secrets =
+                    method.verifier.scheme == "none" ? "" : ", \(method.verifier.secretCount) secret(s)\(sources)"
                 print(
                     "  verify\(webhook.methods.count > 1 ? " \(number + 1)" : ""): \(method.verifier.scheme): "
                         + "\(method.verifier.details)\(secrets)")
             }
-            if !webhook.allowFrom.isEmpty { print("  allow:    \(webhook.allowFrom.joined(separator: ", ")) (else 403)") }
+            if !webhook.allowFrom.isEmpty {
+                print("  allow:    \(webhook.allowFrom.joined(separator: ", ")) (else 403)")
+            }
             if !webhook.trustedProxies.isEmpty {
                 print("  proxies:  \(webhook.trustedProxies.joined(separator: ", ")) (X-Forwarded-For believed)")
             }

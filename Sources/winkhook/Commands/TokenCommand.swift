@@ -63,7 +63,9 @@ struct TokenCommand: ParsableCommand {
                 : "\(base)\(endpoint.path)?\(tokenVerifier.queryParameter ?? "token")=\(token)"
             print("token:    \(token)")
             print("eventUrl: \(eventURL)")
-            let files = summary.methods[methodIndex].sources.filter { $0.hasPrefix("file ") }.map { String($0.dropFirst(5)) }
+            let files = summary.methods[methodIndex].sources.filter { $0.hasPrefix("file ") }.map {
+                String($0.dropFirst(5))
+            }
             if append {
                 guard let file = files.first else {
                     throw ValidationError("the url-token method of \(endpoint.name) reads no secret_file to append to")
