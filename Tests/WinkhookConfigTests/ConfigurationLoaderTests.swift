@@ -136,10 +136,44 @@ import WebhookCore
         let root = String(#filePath.dropLast("Tests/WinkhookConfigTests/ConfigurationLoaderTests.swift".count))
         let path = root + "winkhook.toml.example"
         let text = String(decoding: try FileReading.bytes(at: path), as: UTF8.self)
+        let files = [
+            "/etc/winkhook/wink-bookings.tokens": "Wk7pQ2xZr9LmT4vB8nC1dF6gH3jK5sA0\n",
+            "/etc/winkhook/partner.passwords": "wink:a-long-password-1\n",
+        ]
         let config = try ConfigurationLoader.parse(
             text, path: path, environment: ["TRIPPAY_SECRET": ConfigurationLoaderTests.secret],
-            readSecretFile: { (_: String) throws(ConfigurationError) -> String in ConfigurationLoaderTests.secret })
-        #expect(config.problems.isEmpty)
-        #expect(config.webhooks.map(\.name) == ["wink-bookings", "trippay"])
+            readSecretFile: { (file: String) throws(ConfigurationError) -> String in
+                files[file] ?? "a-shared-hmac-secret"
+            })
+        #expect(config.problems.isEmpty, "\(config.problems)")
+        #expect(
+            config.webhooks.map(\.name) == [
+                "wink-bookings", "trippay", "partner-basic", "shop-hmac", "github", "stripe",
+            ])
+        let schemes = Set(config.webhooks.flatMap { $0.authenticator.methods.map(\.scheme) })
+        #expect(schemes == ["url-token", "standard-webhooks", "basic", "hmac", "github", "stripe"])
+        #expect(config.publicURL == "https://hooks.example.com")
+    }
+
+    /// The commented-out blocks are configuration too: uncommented, they must parse.
+    @Test func theExamplesCommentedBlocksAreValidToo() throws {
+        let root = String(#filePath.dropLast("Tests/WinkhookConfigTests/ConfigurationLoaderTests.swift".count))
+        let text = String(decoding: try FileReading.bytes(at: root + "winkhook.toml.example"), as: UTF8.self)
+        let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let blocks = [
+                "# [[webhook", "# scheme", "# header", "# prefix", "# signed", "# timestamp_header",
+                "# secret_file = \"/etc/winkhook/wink-bookings.hmac", "# name = \"lab", "# path = \"/webhook/lab",
+                "# allow_unauthenticated", "# allow_from = [\"10.", "# [webhook.verify]",
+            ]
+            return blocks.contains { line.hasPrefix($0) } ? String(line.dropFirst(2)) : String(line)
+        }.joined(separator: "\n")
+        let config = try ConfigurationLoader.parse(
+            uncommented, path: "example", environment: ["TRIPPAY_SECRET": ConfigurationLoaderTests.secret],
+            readSecretFile: { (file: String) throws(ConfigurationError) -> String in
+                file.hasSuffix(".passwords") ? "wink:a-long-password-1" : "Wk7pQ2xZr9LmT4vB8nC1dF6gH3jK5sA0"
+            })
+        #expect(config.problems.isEmpty, "\(config.problems)")
+        #expect(config.webhooks.first?.authenticator.methods.map(\.scheme) == ["url-token", "hmac"])
+        #expect(config.webhooks.last?.authenticator.methods.map(\.scheme) == ["none"])
     }
 }
