@@ -1,5 +1,9 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// `WINKHOOK_FUZZ=1` adds the libFuzzer executable (scripts/fuzz builds it with `--sanitize=fuzzer`).
+let fuzzing = ProcessInfo.processInfo.environment["WINKHOOK_FUZZ"] == "1"
 
 let package = Package(
     name: "winkhook",
@@ -47,8 +51,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The fuzz harness: one input through every parser and verifier (Tests/Fuzz; replayed by the tests).
+        .target(name: "FuzzHarness", dependencies: ["WebhookCore"], path: "Tests/Fuzz/FuzzHarness"),
         .testTarget(
-            name: "WebhookCoreTests", dependencies: ["WebhookCore"], exclude: ["Fixtures"]),
+            name: "WebhookCoreTests", dependencies: ["WebhookCore", "FuzzHarness"], exclude: ["Fixtures"]),
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
@@ -56,3 +62,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if fuzzing {
+    package.products.append(.executable(name: "WinkhookFuzz", targets: ["WinkhookFuzz"]))
+    package.targets.append(
+        .executableTarget(name: "WinkhookFuzz", dependencies: ["FuzzHarness"], path: "Tests/Fuzz/WinkhookFuzz"))
+}

@@ -16,6 +16,16 @@ struct E2EEnvironment {
     static let isCI = variables["CI"] == "true"
     static var available: Bool { isCI || variables["WINKHOOK_TEST_NGINX_URL"] != nil }
 
+    /// The second nginx server and socket (for a suite that runs beside the others).
+    func second() throws -> E2EEnvironment {
+        func value(_ name: String) throws -> String {
+            try #require(E2EEnvironment.variables[name], "\(name) is not set: run the tests with `make test`")
+        }
+        return E2EEnvironment(
+            binary: binary, nginxURL: try value("WINKHOOK_TEST_AUTH_NGINX_URL"),
+            socket: try value("WINKHOOK_TEST_AUTH_SOCKET"), databaseURL: databaseURL, runDirectory: runDirectory)
+    }
+
     static func require() throws -> E2EEnvironment {
         func value(_ name: String) throws -> String {
             try #require(variables[name], "\(name) is not set: run the tests with `make test`")
