@@ -15,6 +15,7 @@ help:
 	@echo "make test         start a private PostgreSQL + nginx, run every test (swift test), stop them"
 	@echo "make build        release build: .build/release/winkhook"
 	@echo "make lint         swift format lint"
+	@echo "make fuzz         libFuzzer over parsers, verifiers and the pipeline (FUZZ_SECONDS=60)"
 	@echo "make bench        ../shared/bench/run with c-floor, php, python and this project"
 	@echo "make bench-check-all  the harness's probes against every verification scheme"
 	@echo "make clean        remove .run/ and .build/"
@@ -30,6 +31,11 @@ run: build
 
 test: deps
 	@RUN_DIR="$(RUN_DIR)/test" SWIFT="$(SWIFT)" scripts/test
+
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	@SWIFT="$(SWIFT)" scripts/fuzz $(FUZZ_SECONDS)
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
@@ -54,4 +60,4 @@ bench: build
 
 clean:
 	-scripts/postgres stop "$(RUN_DIR)/demo/pg"; scripts/postgres stop "$(RUN_DIR)/test/pg"
-	rm -rf "$(RUN_DIR)" .build
+	rm -rf "$(RUN_DIR)" .build .build-fuzz

@@ -1,18 +1,20 @@
 import Foundation
 import Testing
 
-/// The subcommands of the built binary, as a user runs them.
-@Suite(.serialized, .enabled(if: E2EEnvironment.available))
-struct CommandLineTests {
-    let environment: E2EEnvironment
-    let webhook = "cli-\(UInt32.random(in: 0...UInt32.max))"
+extension EndToEnd {
+    /// The subcommands of the built binary, as a user runs them.
+    @Suite(.serialized)
+    struct CommandLineTests {
+        let environment: E2EEnvironment
+        let webhook = "cli-\(UInt32.random(in: 0...UInt32.max))"
 
-    init() throws {
-        environment = try E2EEnvironment.require()
-    }
+        init() throws {
+            environment = try E2EEnvironment.require()
+        }
 
-    func run(_ arguments: [String]) throws -> (Int32, String) {
-        try runBinary(environment, arguments)
+        func run(_ arguments: [String]) throws -> (Int32, String) {
+            try runBinary(environment, arguments)
+        }
     }
 }
 
@@ -32,7 +34,7 @@ func runBinary(_ environment: E2EEnvironment, _ arguments: [String]) throws -> (
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-extension CommandLineTests {
+extension EndToEnd.CommandLineTests {
 
     @Test func migrateTwiceThroughTheCommandLine() throws {
         let first = try run(["migrate", "--database", environment.databaseURL])
@@ -68,7 +70,9 @@ extension CommandLineTests {
         let config = try environment.writeConfig(name: "cli-print", webhook: webhook)
         let (status, output) = try run(["send", "--config", config, "--sample", "property.updated", "--print"])
         #expect(status == 0)
-        let names = output.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        let lines = output.split(separator: "\n")
+        #expect(lines.first == "POST http://127.0.0.1:8080/webhook/wink")
+        let names = lines.dropFirst().compactMap { $0.split(separator: ":").first.map(String.init) }
         #expect(names == ["Content-Type", "webhook-id", "webhook-timestamp", "webhook-signature"])
         #expect(output.contains("webhook-signature: v1,"))
     }
@@ -105,7 +109,7 @@ extension CommandLineTests {
 }
 
 /// `send` needs the shared socket, so it runs inside the serialized end-to-end suite.
-extension EndToEndTests {
+extension EndToEnd.EndToEndTests {
     @Test func sendSignsAndPostsASample() throws {
         let config = try environment.writeConfig(name: "cli-send", webhook: webhook)
         let server = try ServeProcess(environment: environment, config: config, name: "cli-send")

@@ -5,334 +5,339 @@ import WebhookCore
 
 @testable import PostgresStore
 
-/// The built binary, for real: behind nginx under `winkhook serve`, and as plain CGI.
-@Suite(.serialized, .enabled(if: E2EEnvironment.available))
-struct EndToEndTests {
-    let environment: E2EEnvironment
-    let webhook = "e2e-\(UInt32.random(in: 0...UInt32.max))"
+extension EndToEnd {
+    /// The built binary, for real: behind nginx under `winkhook serve`, and as plain CGI.
+    @Suite(.serialized)
+    struct EndToEndTests {
+        let environment: E2EEnvironment
+        let webhook = "e2e-\(UInt32.random(in: 0...UInt32.max))"
 
-    init() throws {
-        environment = try E2EEnvironment.require()
-        try environment.migrate()
-    }
-
-    var url: String { environment.nginxURL + "/webhook/wink" }
-
-    func booking() throws -> [UInt8] {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../WebhookCoreTests/Fixtures/booking.create.json").path
-        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-    }
-
-    func deliveries(_ id: String? = nil) throws -> Int {
-        if let id {
-            return try environment.count(
-                "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND dedupe_key = $2",
-                [webhook, "id:" + id])
+        init() throws {
+            environment = try E2EEnvironment.require()
+            try environment.migrate()
         }
-        return try environment.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook])
-    }
 
-    func points() throws -> Int {
-        try environment.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook])
-    }
+        var url: String { environment.nginxURL + "/webhook/wink" }
 
-    func serve(_ name: String, enabled: Bool = true, databaseURL: String? = nil) throws -> ServeProcess {
-        let config = try environment.writeConfig(
-            name: name, webhook: webhook, enabled: enabled, databaseURL: databaseURL)
-        return try ServeProcess(environment: environment, config: config, name: name)
-    }
-
-    @Test func signedBookingIsStoredAndTheSameAgainAddsNothing() throws {
-        let server = try serve("stored")
-        let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: "msg_e2e_1")
-        #expect(status == 200)
-        #expect(body == #"{"ok":true}"#)
-        #expect(headers["winkhook-result"] == "stored")
-        #expect(try deliveries() == 1)
-        let pointsAfterFirst = try points()
-        #expect(pointsAfterFirst >= 5)
-        #expect(
-            try environment.count(
-                "SELECT count(*) FROM winkhook.points WHERE webhook = $1 AND metric = 'booking.gross_amount' "
-                    + "AND value = 540.00 AND currency = 'EUR'", [webhook]) == 1)
-
-        let (again, againBody, againHeaders) = try HTTP.signedPost(url, body: try booking(), id: "msg_e2e_1")
-        #expect(again == 200)
-        #expect(againBody == #"{"ok":true}"#)
-        #expect(againHeaders["winkhook-result"] == "duplicate")
-        #expect(try deliveries() == 1)
-        #expect(try points() == pointsAfterFirst)
-        _ = server.stop()
-    }
-
-    @Test func badSignatureIs401AndStoresNothing() throws {
-        let server = try serve("unauthorized")
-        let wrong = "whsec_" + Data("this is not the right secret".utf8).base64EncodedString()
-        let (status, body, _) = try HTTP.signedPost(url, body: try booking(), id: "msg_bad", secret: wrong)
-        #expect(status == 401)
-        #expect(body == #"{"ok":false,"error":"unauthorized"}"#)
-        #expect(try deliveries() == 0)
-        #expect(server.log.contains("authentication failed"))
-        #expect(!server.log.contains("MfKQ9r8"))
-        _ = server.stop()
-    }
-
-    @Test func oversizeBodyIs413() throws {
-        let server = try serve("oversize")
-        let big =
-            Array(#"{"type":"booking.created","pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 300 * 1024)
-            + Array(#""}"#.utf8)
-        let (status, _, _) = try HTTP.signedPost(url, body: big, id: "msg_big")
-        #expect(status == 413)
-        #expect(try deliveries() == 0)
-        _ = server.stop()
-    }
-
-    @Test func malformedJSONIs400AndKeptAsRejected() throws {
-        let server = try serve("malformed")
-        let body = Array(#"{"type": "booking.create", "data": {"#.utf8)
-        let (status, _, _) = try HTTP.signedPost(url, body: body, id: "msg_malformed")
-        #expect(status == 400)
-        #expect(
-            try environment.count(
-                "SELECT count(*) FROM winkhook.rejected_deliveries WHERE webhook = $1 AND body = convert_to($2, 'UTF8')",
-                [webhook, String(decoding: body, as: UTF8.self)]) == 1)
-        _ = server.stop()
-    }
-
-    @Test func unknownPathIs404AndGetIs405() throws {
-        let server = try serve("paths")
-        #expect(try HTTP.request(environment.nginxURL + "/webhook/other", body: [0x7B, 0x7D]).0 == 404)
-        let (status, _, headers) = try HTTP.request(url, method: "GET")
-        #expect(status == 405)
-        #expect(headers["allow"] == "POST")
-        _ = server.stop()
-    }
-
-    @Test func databaseDownIs503WithRetryAfterAndNeverA2xx() throws {
-        let server = try serve("nodb", databaseURL: "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1")
-        let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: "msg_nodb")
-        #expect(status == 503)
-        #expect(headers["retry-after"] == "7")
-        #expect(!body.contains("nonexistent"))
-        _ = server.stop()
-    }
-
-    @Test func disabledWebhookIs503AndSighupReloadsTheConfiguration() throws {
-        let config = try environment.writeConfig(name: "reload", webhook: webhook, enabled: false)
-        let server = try ServeProcess(environment: environment, config: config, name: "reload")
-        #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_reload").0 == 503)
-        _ = try environment.writeConfig(name: "reload", webhook: webhook, enabled: true)
-        let before = server.workerPIDs()
-        kill(server.pid, SIGHUP)
-        let deadline = Date().addingTimeInterval(10)
-        var status = 0
-        while Date() < deadline {
-            status = try HTTP.signedPost(url, body: try booking(), id: "msg_reload").0
-            if status == 200 { break }
-            usleep(100_000)
+        func booking() throws -> [UInt8] {
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../WebhookCoreTests/Fixtures/booking.create.json").path
+            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         }
-        #expect(status == 200)
-        #expect(server.workerPIDs().isDisjoint(with: before))
-        #expect(try deliveries("msg_reload") == 1)
-        _ = server.stop()
-    }
 
-    @Test func aKilledWorkerIsReplacedAndTheNextRequestSucceeds() throws {
-        let server = try serve("kill9")
-        let workers = server.workerPIDs()
-        #expect(workers.count == 2)
-        let victim = try #require(workers.first)
-        kill(victim, SIGKILL)
-        let deadline = Date().addingTimeInterval(10)
-        var replaced = false
-        while Date() < deadline {
-            let now = server.workerPIDs()
-            if now.count == 2, !now.contains(victim) {
-                replaced = true
-                break
+        func deliveries(_ id: String? = nil) throws -> Int {
+            if let id {
+                return try environment.count(
+                    "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND dedupe_key = $2",
+                    [webhook, "id:" + id])
             }
-            usleep(50_000)
+            return try environment.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook])
         }
-        #expect(replaced, "workers now: \(server.workerPIDs()), log: \(server.log)")
-        for n in 0..<4 {
-            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_after_kill_\(n)").0 == 200)
+
+        func points() throws -> Int {
+            try environment.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook])
         }
-        #expect(server.log.contains("worker exited"))
-        _ = server.stop()
-    }
 
-    @Test func sigtermStopsCleanlyWithinFiveSeconds() throws {
-        let server = try serve("sigterm")
-        #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_before_term").0 == 200)
-        let workers = server.workerPIDs()
-        let result = try #require(server.stop(SIGTERM, within: 10), "serve still running 10 s after SIGTERM")
-        #expect(result.0 == 0)
-        #expect(result.1 < 5)
-        #expect(!FileManager.default.fileExists(atPath: environment.socket))
-        #expect(workers.allSatisfy { kill($0, 0) != 0 })
-        #expect(server.log.contains("stopped"))
-    }
-
-    @Test func sigtermLetsARequestInFlightFinish() throws {
-        let server = try serve("drain")
-        // Hold a lock that the write needs, so the request is in flight when SIGTERM arrives.
-        let blocker = try PostgresConnection(conninfo: environment.databaseURL)
-        try blocker.execute("BEGIN; LOCK TABLE winkhook.dedupe IN EXCLUSIVE MODE")
-        let body = try booking()
-        let result = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let target = url
-        Thread.detachNewThread {
-            result.value = Result { try HTTP.signedPost(target, body: body, id: "msg_in_flight") }
-            done.signal()
+        func serve(_ name: String, enabled: Bool = true, databaseURL: String? = nil) throws -> ServeProcess {
+            let config = try environment.writeConfig(
+                name: name, webhook: webhook, enabled: enabled, databaseURL: databaseURL)
+            return try ServeProcess(environment: environment, config: config, name: name)
         }
-        // Wait until the worker's write is really queued behind the lock.
-        let waitingUntil = Date().addingTimeInterval(15)
-        while Date() < waitingUntil,
-            try environment.count(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-                ["winkhook"]) == 0
-        {
-            usleep(20_000)
+
+        @Test func signedBookingIsStoredAndTheSameAgainAddsNothing() throws {
+            let server = try serve("stored")
+            let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: "msg_e2e_1")
+            #expect(status == 200)
+            #expect(body == #"{"ok":true}"#)
+            #expect(headers["winkhook-result"] == "stored")
+            #expect(try deliveries() == 1)
+            let pointsAfterFirst = try points()
+            #expect(pointsAfterFirst >= 5)
+            #expect(
+                try environment.count(
+                    "SELECT count(*) FROM winkhook.points WHERE webhook = $1 AND metric = 'booking.gross_amount' "
+                        + "AND value = 540.00 AND currency = 'EUR'", [webhook]) == 1)
+
+            let (again, againBody, againHeaders) = try HTTP.signedPost(url, body: try booking(), id: "msg_e2e_1")
+            #expect(again == 200)
+            #expect(againBody == #"{"ok":true}"#)
+            #expect(againHeaders["winkhook-result"] == "duplicate")
+            #expect(try deliveries() == 1)
+            #expect(try points() == pointsAfterFirst)
+            _ = server.stop()
         }
-        let stopped = Date()
-        kill(server.pid, SIGTERM)
-        usleep(1_000_000)
-        #expect(server.process.isRunning, "serve exited with a request in flight")
-        try blocker.execute("COMMIT")
-        #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect((try? result.value?.get())?.0 == 200)
-        #expect(try deliveries("msg_in_flight") == 1)
-        while server.process.isRunning, Date().timeIntervalSince(stopped) < 10 { usleep(20_000) }
-        #expect(!server.process.isRunning)
-        #expect(Date().timeIntervalSince(stopped) < 5)
-        #expect(server.process.terminationStatus == 0)
-    }
 
-    @Test func workersRecycleAfterMaxRequests() throws {
-        let config = try environment.writeConfig(name: "recycle", webhook: webhook)
-        let server = try ServeProcess(
-            environment: environment, config: config, name: "recycle", workers: 1, extra: ["--max-requests", "2"])
-        for n in 0..<6 {
-            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_recycle_\(n)").0 == 200)
+        @Test func badSignatureIs401AndStoresNothing() throws {
+            let server = try serve("unauthorized")
+            let wrong = "whsec_" + Data("this is not the right secret".utf8).base64EncodedString()
+            let (status, body, _) = try HTTP.signedPost(url, body: try booking(), id: "msg_bad", secret: wrong)
+            #expect(status == 401)
+            #expect(body == #"{"ok":false,"error":"unauthorized"}"#)
+            #expect(try deliveries() == 0)
+            #expect(server.log.contains("authentication failed"))
+            #expect(!server.log.contains("MfKQ9r8"))
+            _ = server.stop()
         }
-        #expect(try deliveries() == 6)
-        #expect(server.log.contains("served max_requests"))
-        _ = server.stop()
-    }
 
-    @Test func workersStopWhenTheSupervisorIsKilled() throws {
-        let server = try serve("orphans")
-        let workers = server.workerPIDs()
-        #expect(workers.count == 2)
-        _ = server.stop(SIGKILL)
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, workers.contains(where: { kill($0, 0) == 0 }) { usleep(50_000) }
-        #expect(workers.allSatisfy { kill($0, 0) != 0 }, "workers outlived their supervisor")
-        unlink(environment.socket)
-    }
+        @Test func oversizeBodyIs413() throws {
+            let server = try serve("oversize")
+            let big =
+                Array(#"{"type":"booking.created","pad":""#.utf8)
+                + Array(repeating: UInt8(ascii: "x"), count: 300 * 1024)
+                + Array(#""}"#.utf8)
+            let (status, _, _) = try HTTP.signedPost(url, body: big, id: "msg_big")
+            #expect(status == 413)
+            #expect(try deliveries() == 0)
+            _ = server.stop()
+        }
 
-    @Test func servePidFileAndSendHeaderForABareBody() throws {
-        let config = try environment.writeConfig(name: "pidfile", webhook: webhook)
-        let pidFile = environment.runDirectory + "/winkhook-serve.pid"
-        let server = try ServeProcess(
-            environment: environment, config: config, name: "pidfile", extra: ["--pid-file", pidFile])
-        let written = try String(contentsOfFile: pidFile, encoding: .utf8)
-        #expect(written == "\(server.pid)\n")
-        let (status, output) = try runBinary(
-            environment,
-            [
-                "send", "--config", config, "--url", url, "--sample", "bare-booking", "--header",
-                "X-Wink-Event: booking.created",
-            ])
-        #expect(status == 0, "\(output)")
-        #expect(
-            try environment.count(
-                "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND event_key = 'booking.create'",
-                [webhook]) == 1)
-        _ = server.stop()
-        #expect(!FileManager.default.fileExists(atPath: pidFile))
-    }
+        @Test func malformedJSONIs400AndKeptAsRejected() throws {
+            let server = try serve("malformed")
+            let body = Array(#"{"type": "booking.create", "data": {"#.utf8)
+            let (status, _, _) = try HTTP.signedPost(url, body: body, id: "msg_malformed")
+            #expect(status == 400)
+            #expect(
+                try environment.count(
+                    "SELECT count(*) FROM winkhook.rejected_deliveries WHERE webhook = $1 AND body = convert_to($2, 'UTF8')",
+                    [webhook, String(decoding: body, as: UTF8.self)]) == 1)
+            _ = server.stop()
+        }
 
-    @Test func aWorkerStartedWithAListenerOnFd0Serves() throws {
-        // How spawn-fcgi and mod_fcgid start it: no subcommand, the listening socket as fd 0, stderr gone.
-        let config = try environment.writeConfig(name: "fd0", webhook: webhook)
-        unlink(environment.socket)
-        let listener = try ListeningSocket.open(
-            .unix(path: environment.socket), permissions: .init(mode: 0o660), backlog: 16)
-        defer { unlink(environment.socket) }
-        let worker = Process()
-        worker.executableURL = URL(fileURLWithPath: environment.binary)
-        worker.arguments = []
-        worker.environment = ["WINKHOOK_CONFIG": config, "PATH": "/usr/bin:/bin"]
-        worker.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: false)
-        worker.standardOutput = FileHandle.nullDevice
-        worker.standardError = FileHandle.nullDevice
-        try worker.run()
-        close(listener)
-        defer {
-            if worker.isRunning {
-                kill(worker.processIdentifier, SIGKILL)
-                worker.waitUntilExit()
+        @Test func unknownPathIs404AndGetIs405() throws {
+            let server = try serve("paths")
+            #expect(try HTTP.request(environment.nginxURL + "/webhook/other", body: [0x7B, 0x7D]).0 == 404)
+            let (status, _, headers) = try HTTP.request(url, method: "GET")
+            #expect(status == 405)
+            #expect(headers["allow"] == "POST")
+            _ = server.stop()
+        }
+
+        @Test func databaseDownIs503WithRetryAfterAndNeverA2xx() throws {
+            let server = try serve("nodb", databaseURL: "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1")
+            let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: "msg_nodb")
+            #expect(status == 503)
+            #expect(headers["retry-after"] == "7")
+            #expect(!body.contains("nonexistent"))
+            _ = server.stop()
+        }
+
+        @Test func disabledWebhookIs503AndSighupReloadsTheConfiguration() throws {
+            let config = try environment.writeConfig(name: "reload", webhook: webhook, enabled: false)
+            let server = try ServeProcess(environment: environment, config: config, name: "reload")
+            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_reload").0 == 503)
+            _ = try environment.writeConfig(name: "reload", webhook: webhook, enabled: true)
+            let before = server.workerPIDs()
+            kill(server.pid, SIGHUP)
+            let deadline = Date().addingTimeInterval(10)
+            var status = 0
+            while Date() < deadline {
+                status = try HTTP.signedPost(url, body: try booking(), id: "msg_reload").0
+                if status == 200 { break }
+                usleep(100_000)
             }
+            #expect(status == 200)
+            #expect(server.workerPIDs().isDisjoint(with: before))
+            #expect(try deliveries("msg_reload") == 1)
+            _ = server.stop()
         }
 
-        #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_fd0").0 == 200)
-        #expect(try deliveries("msg_fd0") == 1)
-        #expect(try HTTP.request(url, body: try booking(), headers: [("Content-Type", "application/json")]).0 == 401)
-        // stderr is /dev/null, so the cause went to nginx's error log through the FastCGI stderr stream.
-        let errorLog =
-            (try? String(contentsOfFile: environment.runDirectory + "/nginx/error.log", encoding: .utf8)) ?? ""
-        #expect(errorLog.contains("winkhook: 401 authentication failed"))
+        @Test func aKilledWorkerIsReplacedAndTheNextRequestSucceeds() throws {
+            let server = try serve("kill9")
+            let workers = server.workerPIDs()
+            #expect(workers.count == 2)
+            let victim = try #require(workers.first)
+            kill(victim, SIGKILL)
+            let deadline = Date().addingTimeInterval(10)
+            var replaced = false
+            while Date() < deadline {
+                let now = server.workerPIDs()
+                if now.count == 2, !now.contains(victim) {
+                    replaced = true
+                    break
+                }
+                usleep(50_000)
+            }
+            #expect(replaced, "workers now: \(server.workerPIDs()), log: \(server.log)")
+            for n in 0..<4 {
+                #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_after_kill_\(n)").0 == 200)
+            }
+            #expect(server.log.contains("worker exited"))
+            _ = server.stop()
+        }
 
-        kill(worker.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while worker.isRunning, Date() < deadline { usleep(20_000) }
-        #expect(!worker.isRunning)
-        #expect(worker.terminationStatus == 0)
-    }
+        @Test func sigtermStopsCleanlyWithinFiveSeconds() throws {
+            let server = try serve("sigterm")
+            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_before_term").0 == 200)
+            let workers = server.workerPIDs()
+            let result = try #require(server.stop(SIGTERM, within: 10), "serve still running 10 s after SIGTERM")
+            #expect(result.0 == 0)
+            #expect(result.1 < 5)
+            #expect(!FileManager.default.fileExists(atPath: environment.socket))
+            #expect(workers.allSatisfy { kill($0, 0) != 0 })
+            #expect(server.log.contains("stopped"))
+        }
 
-    @Test func plainCGIAnswersWithStatusAndStores() throws {
-        let config = try environment.writeConfig(name: "cgi", webhook: webhook)
-        let body = try booking()
-        func cgi(signed: Bool, id: String) throws -> String {
-            let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(E2EEnvironment.secret))
-            var env = [
-                "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/webhook/wink",
-                "REQUEST_URI": "/webhook/wink", "CONTENT_TYPE": "application/json",
-                "CONTENT_LENGTH": String(body.count), "WINKHOOK_CONFIG": config, "SERVER_PROTOCOL": "HTTP/1.1",
-                "PATH": "/usr/bin:/bin",
-            ]
-            if signed {
-                for (name, value) in signer.headers(id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body)
-                {
-                    env["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value
+        @Test func sigtermLetsARequestInFlightFinish() throws {
+            let server = try serve("drain")
+            // Hold a lock that the write needs, so the request is in flight when SIGTERM arrives.
+            let blocker = try PostgresConnection(conninfo: environment.databaseURL)
+            try blocker.execute("BEGIN; LOCK TABLE winkhook.dedupe IN EXCLUSIVE MODE")
+            let body = try booking()
+            let result = ResultBox()
+            let done = DispatchSemaphore(value: 0)
+            let target = url
+            Thread.detachNewThread {
+                result.value = Result { try HTTP.signedPost(target, body: body, id: "msg_in_flight") }
+                done.signal()
+            }
+            // Wait until the worker's write is really queued behind the lock.
+            let waitingUntil = Date().addingTimeInterval(15)
+            while Date() < waitingUntil,
+                try environment.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                    ["winkhook"]) == 0
+            {
+                usleep(20_000)
+            }
+            let stopped = Date()
+            kill(server.pid, SIGTERM)
+            usleep(1_000_000)
+            #expect(server.process.isRunning, "serve exited with a request in flight")
+            try blocker.execute("COMMIT")
+            #expect(done.wait(timeout: .now() + 10) == .success)
+            #expect((try? result.value?.get())?.0 == 200)
+            #expect(try deliveries("msg_in_flight") == 1)
+            while server.process.isRunning, Date().timeIntervalSince(stopped) < 10 { usleep(20_000) }
+            #expect(!server.process.isRunning)
+            #expect(Date().timeIntervalSince(stopped) < 5)
+            #expect(server.process.terminationStatus == 0)
+        }
+
+        @Test func workersRecycleAfterMaxRequests() throws {
+            let config = try environment.writeConfig(name: "recycle", webhook: webhook)
+            let server = try ServeProcess(
+                environment: environment, config: config, name: "recycle", workers: 1, extra: ["--max-requests", "2"])
+            for n in 0..<6 {
+                #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_recycle_\(n)").0 == 200)
+            }
+            #expect(try deliveries() == 6)
+            #expect(server.log.contains("served max_requests"))
+            _ = server.stop()
+        }
+
+        @Test func workersStopWhenTheSupervisorIsKilled() throws {
+            let server = try serve("orphans")
+            let workers = server.workerPIDs()
+            #expect(workers.count == 2)
+            _ = server.stop(SIGKILL)
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline, workers.contains(where: { kill($0, 0) == 0 }) { usleep(50_000) }
+            #expect(workers.allSatisfy { kill($0, 0) != 0 }, "workers outlived their supervisor")
+            unlink(environment.socket)
+        }
+
+        @Test func servePidFileAndSendHeaderForABareBody() throws {
+            let config = try environment.writeConfig(name: "pidfile", webhook: webhook)
+            let pidFile = environment.runDirectory + "/winkhook-serve.pid"
+            let server = try ServeProcess(
+                environment: environment, config: config, name: "pidfile", extra: ["--pid-file", pidFile])
+            let written = try String(contentsOfFile: pidFile, encoding: .utf8)
+            #expect(written == "\(server.pid)\n")
+            let (status, output) = try runBinary(
+                environment,
+                [
+                    "send", "--config", config, "--url", url, "--sample", "bare-booking", "--header",
+                    "X-Wink-Event: booking.created",
+                ])
+            #expect(status == 0, "\(output)")
+            #expect(
+                try environment.count(
+                    "SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1 AND event_key = 'booking.create'",
+                    [webhook]) == 1)
+            _ = server.stop()
+            #expect(!FileManager.default.fileExists(atPath: pidFile))
+        }
+
+        @Test func aWorkerStartedWithAListenerOnFd0Serves() throws {
+            // How spawn-fcgi and mod_fcgid start it: no subcommand, the listening socket as fd 0, stderr gone.
+            let config = try environment.writeConfig(name: "fd0", webhook: webhook)
+            unlink(environment.socket)
+            let listener = try ListeningSocket.open(
+                .unix(path: environment.socket), permissions: .init(mode: 0o660), backlog: 16)
+            defer { unlink(environment.socket) }
+            let worker = Process()
+            worker.executableURL = URL(fileURLWithPath: environment.binary)
+            worker.arguments = []
+            worker.environment = ["WINKHOOK_CONFIG": config, "PATH": "/usr/bin:/bin"]
+            worker.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: false)
+            worker.standardOutput = FileHandle.nullDevice
+            worker.standardError = FileHandle.nullDevice
+            try worker.run()
+            close(listener)
+            defer {
+                if worker.isRunning {
+                    kill(worker.processIdentifier, SIGKILL)
+                    worker.waitUntilExit()
                 }
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: environment.binary)
-            process.environment = env
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            input.fileHandleForWriting.write(Data(body))
-            try input.fileHandleForWriting.close()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            return String(decoding: data, as: UTF8.self)
+
+            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_fd0").0 == 200)
+            #expect(try deliveries("msg_fd0") == 1)
+            #expect(
+                try HTTP.request(url, body: try booking(), headers: [("Content-Type", "application/json")]).0 == 401)
+            // stderr is /dev/null, so the cause went to nginx's error log through the FastCGI stderr stream.
+            let errorLog =
+                (try? String(contentsOfFile: environment.runDirectory + "/nginx/error.log", encoding: .utf8)) ?? ""
+            #expect(errorLog.contains("winkhook: 401 authentication failed"))
+
+            kill(worker.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(5)
+            while worker.isRunning, Date() < deadline { usleep(20_000) }
+            #expect(!worker.isRunning)
+            #expect(worker.terminationStatus == 0)
         }
-        let stored = try cgi(signed: true, id: "msg_cgi")
-        #expect(stored.hasPrefix("Status: 200 OK\r\n"))
-        #expect(stored.hasSuffix("\r\n\r\n" + #"{"ok":true}"#))
-        #expect(try deliveries("msg_cgi") == 1)
-        let refused = try cgi(signed: false, id: "msg_cgi_unsigned")
-        #expect(refused.hasPrefix("Status: 401 Unauthorized\r\n"))
-        #expect(try deliveries("msg_cgi_unsigned") == 0)
+
+        @Test func plainCGIAnswersWithStatusAndStores() throws {
+            let config = try environment.writeConfig(name: "cgi", webhook: webhook)
+            let body = try booking()
+            func cgi(signed: Bool, id: String) throws -> String {
+                let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(E2EEnvironment.secret))
+                var env = [
+                    "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/webhook/wink",
+                    "REQUEST_URI": "/webhook/wink", "CONTENT_TYPE": "application/json",
+                    "CONTENT_LENGTH": String(body.count), "WINKHOOK_CONFIG": config, "SERVER_PROTOCOL": "HTTP/1.1",
+                    "PATH": "/usr/bin:/bin",
+                ]
+                if signed {
+                    for (name, value) in signer.headers(
+                        id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body)
+                    {
+                        env["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value
+                    }
+                }
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: environment.binary)
+                process.environment = env
+                let input = Pipe()
+                let output = Pipe()
+                process.standardInput = input
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                input.fileHandleForWriting.write(Data(body))
+                try input.fileHandleForWriting.close()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+                return String(decoding: data, as: UTF8.self)
+            }
+            let stored = try cgi(signed: true, id: "msg_cgi")
+            #expect(stored.hasPrefix("Status: 200 OK\r\n"))
+            #expect(stored.hasSuffix("\r\n\r\n" + #"{"ok":true}"#))
+            #expect(try deliveries("msg_cgi") == 1)
+            let refused = try cgi(signed: false, id: "msg_cgi_unsigned")
+            #expect(refused.hasPrefix("Status: 401 Unauthorized\r\n"))
+            #expect(try deliveries("msg_cgi_unsigned") == 0)
+        }
     }
 }

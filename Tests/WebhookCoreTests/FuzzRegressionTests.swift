@@ -5,7 +5,8 @@ import Testing
 /// The fuzzer's corpus and every crash it ever found (Tests/Fuzz/), replayed on each `make test`: an input
 /// that once trapped must keep not trapping.
 @Suite struct FuzzRegressionTests {
-    static let root = String(#filePath.dropLast("Tests/WebhookCoreTests/FuzzRegressionTests.swift".count)) + "Tests/Fuzz/"
+    static let root =
+        String(#filePath.dropLast("Tests/WebhookCoreTests/FuzzRegressionTests.swift".count)) + "Tests/Fuzz/"
 
     static func files(_ folder: String) -> [String] {
         let path = root + folder

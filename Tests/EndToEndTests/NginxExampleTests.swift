@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    /// nginx.conf.example as shipped, in a real nginx: it routes to winkhook and its access log masks a URL
+    /// token. Only what a test host cannot have is rewritten: the TLS listener (a plain one on a free port),
+    /// the socket path and the log file.
+    @Suite(.serialized)
+    struct NginxExampleTests {
+        let environment: E2EEnvironment
+        static let token = "exampleTok_Q2xZr9LmT4vB8nC1dF6gH3jK5sA0"
+
+        init() throws {
+            environment = try E2EEnvironment.require()
+            try environment.migrate()
+        }
+
+        @Test func theExampleRoutesAndMasksTheToken() throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").path
+            let directory = environment.runDirectory + "/nginx-example"
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let socket = directory + "/winkhook.sock"
+            let port = try freePort()
+            var example = try String(contentsOfFile: root + "/nginx.conf.example", encoding: .utf8)
+            example = example.replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port);")
+                .replacingOccurrences(of: "listen [::]:443 ssl;", with: "")
+                .replacingOccurrences(of: "unix:/run/winkhook/winkhook.sock", with: "unix:" + socket)
+                .replacingOccurrences(of: "/var/log/nginx/winkhook.access.log", with: directory + "/access.log")
+            example = example.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("ssl_certificate") }.joined(separator: "\n")
+            #expect(example.contains("map $request_uri $winkhook_uri"))
+            try example.write(toFile: directory + "/winkhook.conf", atomically: true, encoding: .utf8)
+            let user = getuid() == 0 ? "user root;" : ""
+            try """
+            \(user)
+            worker_processes 1;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path \(directory)/body;
+                fastcgi_temp_path \(directory)/fastcgi;
+                proxy_temp_path \(directory)/proxy;
+                scgi_temp_path \(directory)/scgi;
+                uwsgi_temp_path \(directory)/uwsgi;
+                include \(directory)/winkhook.conf;
+            }
+            """.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+            // In the foreground (daemon off) and so our child: Foundation's Process never sees a
+            // daemonizing program exit while its daemon holds the launch pipe.
+            let nginx = Process()
+            nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+            nginx.arguments = [
+                "-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log", "-g", "daemon off;",
+            ]
+            nginx.standardOutput = FileHandle.nullDevice
+            nginx.standardError = FileHandle.nullDevice
+            try nginx.run()
+            defer {
+                kill(nginx.processIdentifier, SIGQUIT)
+                nginx.waitUntilExit()
+            }
+            var listening = false
+            for _ in 0..<100 where !listening && nginx.isRunning {
+                listening = (try? HTTP.request("http://127.0.0.1:\(port)/", method: "GET")) != nil
+                if !listening { usleep(50_000) }
+            }
+            try #require(listening, "nginx refused the example: \(log(directory + "/error.log"))")
+
+            let tokens = directory + "/tokens"
+            try (Self.token + "\n").write(toFile: tokens, atomically: true, encoding: .utf8)
+            let webhook = "e2e-example-\(UInt32.random(in: 0...UInt32.max))"
+            let config = directory + "/winkhook.toml"
+            try """
+            [database]
+            url = "\(environment.databaseURL)"
+            [[webhook]]
+            name = "\(webhook)"
+            path = "/webhook/wink"
+            [webhook.verify]
+            scheme = "url-token"
+            secret_file = "\(tokens)"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let serve = Process()
+            serve.executableURL = URL(fileURLWithPath: environment.binary)
+            serve.arguments = ["serve", "--config", config, "--listen", "unix:" + socket, "--workers", "1"]
+            serve.standardError = FileHandle.nullDevice
+            try serve.run()
+            defer {
+                kill(serve.processIdentifier, SIGTERM)
+                serve.waitUntilExit()
+            }
+            let base = "http://127.0.0.1:\(port)/webhook/wink"
+            let body = Array(#"{"type":"booking.created","id":"ex-1","data":{}}"#.utf8)
+            var status = 0
+            for _ in 0..<100 where status != 200 {
+                status =
+                    (try? HTTP.request(
+                        base + "/" + Self.token, body: body, headers: [("Content-Type", "application/json")]
+                    )
+                    .0) ?? 0
+                if status != 200 { usleep(100_000) }
+            }
+            #expect(status == 200)
+            #expect(try HTTP.request(base + "?token=" + Self.token, body: body).0 == 200)
+            #expect(try HTTP.request(base + "/wrong-token-0123456789abcdef", body: body).0 == 401)
+            #expect(try HTTP.request("http://127.0.0.1:\(port)/elsewhere", body: body).0 == 404)
+            let access = log(directory + "/access.log")
+            #expect(access.contains("\"POST /webhook/wink/*** HTTP/1.1\" 200"))
+            #expect(!access.contains(Self.token))
+            #expect(
+                try environment.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook]) == 1)
+        }
+
+        func log(_ path: String) -> String {
+            (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        }
+
+        /// A free loopback port, from the kernel.
+        func freePort() throws -> Int {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(descriptor) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                    bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
+                }
+            }
+            try #require(bound, "cannot find a free port")
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+}
