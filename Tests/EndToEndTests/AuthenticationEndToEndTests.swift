@@ -214,6 +214,27 @@ extension EndToEnd {
             #expect(!lines.contains { $0.hasPrefix("2026-12-01T00:00:00") || $0.hasPrefix("FORGED") })
         }
 
+        @Test func oddDatesInAnAuthenticBookingAreDroppedAndItIsStored() throws {
+            let config = try writeConfig("auth-dates")
+            let server = try ServeProcess(environment: environment, config: config, name: "auth-dates")
+            for (n, date) in ["0000-01-01", "2026-02-31", "2026-13-45T25:61:00Z"].enumerated() {
+                let body =
+                    Array(
+                        #"{"id":"d\#(n)","type":"booking.created","createdDate":"\#(date)","data":{"id":"b\#(n)","#
+                            .utf8)
+                    + Array(#""bookingCode":"C","roomStay":{"roomNights":2,"startDate":"\#(date)"}}}"#.utf8)
+                let (status, _, _) = try HTTP.request(
+                    url + "/" + Self.token, body: body, headers: [("Content-Type", "application/json")])
+                #expect(status == 200, "\(date)")
+            }
+            #expect(try deliveries(key: "booking.create") == 3)
+            #expect(
+                try environment.count(
+                    "SELECT count(*) FROM winkhook.points WHERE webhook = $1 AND occurred_at IS NULL "
+                        + "AND metric = 'booking.count'", [webhook]) == 3)
+            _ = server.stop()
+        }
+
         @Test func tokenNewPrintsAWorkingEventURL() throws {
             let config = try writeConfig("auth-token-new")
             let server = try ServeProcess(environment: environment, config: config, name: "auth-token-new")

@@ -43,7 +43,7 @@ struct CheckConfigCommand: ParsableCommand {
                 let secrets =
                     method.verifier.scheme == "none" ? "" : ", \(method.verifier.secretCount) secret(s)\(sources)"
                 print(
-                    "  verify\(webhook.methods.count > 1 ? " \(number + 1)" : ""): \(method.verifier.scheme): "
+                    "  \(webhook.methods.count > 1 ? "verify \(number + 1):" : "verify:  ") \(method.verifier.scheme): "
                         + "\(method.verifier.details)\(secrets)")
             }
             if !webhook.allowFrom.isEmpty {
