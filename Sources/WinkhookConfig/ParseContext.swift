@@ -78,7 +78,7 @@ struct ParseContext {
             table,
             allowed: [
                 "name", "enabled", "entity", "events", "path", "verify", "event_header", "allow_from",
-                "trusted_proxies", "allow_unauthenticated",
+                "trusted_proxies", "forwarded_header", "allow_unauthenticated",
             ], at: at)
         guard let name = try string(table, "name", at: at), !name.isEmpty else {
             throw fail("\(at).name", "is required")
@@ -102,10 +102,23 @@ struct ParseContext {
             if !key.isCataloged { warnings.append("\(label): event \(text) is not in Wink's catalogs") }
             events.insert(key)
         }
-        var eventHeader = try string(table, "event_header", at: at)
+        let eventHeader = try string(table, "event_header", at: at)
+        var namespaced: [(header: String, namespace: String)] = []
+        let forwardedName = try string(table, "forwarded_header", at: at)?.lowercased() ?? "x-forwarded-for"
+        guard let forwarded = SourcePolicy.ForwardingHeader(rawValue: forwardedName) else {
+            throw fail("\(at).forwarded_header", "must be X-Forwarded-For or X-Real-IP")
+        }
+        let proxies = try ranges(table, "trusted_proxies", at: at)
+        for range in proxies where range.prefixLength < (range.isIPv4 ? 8 : 32) {
+            throw fail(
+                "\(at).trusted_proxies",
+                "has \(range), which trusts almost everyone's forwarding header (at most /8, or /32 for IPv6)")
+        }
         let source = SourcePolicy(
-            allowFrom: try ranges(table, "allow_from", at: at),
-            trustedProxies: try ranges(table, "trusted_proxies", at: at))
+            allowFrom: try ranges(table, "allow_from", at: at), trustedProxies: proxies, forwardingHeader: forwarded)
+        if !proxies.isEmpty, source.allowFrom.isEmpty {
+            warnings.append("\(label): trusted_proxies has no effect without allow_from")
+        }
         let allowUnauthenticated = try bool(table, "allow_unauthenticated", at: at) ?? false
 
         let methods = try verifyTables(table, at: at)
@@ -134,7 +147,7 @@ struct ParseContext {
                 problems.append(
                     "\(label): method \(number + 1) (\(schemeName)) has no usable secret; it refuses everything")
             }
-            if eventHeader == nil { eventHeader = reading.eventHeader }
+            if let header = reading.eventHeader { namespaced.append(header) }
             verifiers.append(reading.verifier)
             summaries.append(MethodSummary(verifier: reading.verifier.summary, sources: reading.sources))
         }
@@ -146,7 +159,7 @@ struct ParseContext {
         }
         let webhook = WebhookEndpoint(
             name: name, enabled: enabled, entity: entity, events: events, path: urlPath, verifiers: verifiers,
-            source: source, resolver: EventKeyResolver(extraHeader: eventHeader))
+            source: source, resolver: EventKeyResolver(extraHeader: eventHeader, namespacedHeaders: namespaced))
         return (
             webhook,
             WebhookSummary(

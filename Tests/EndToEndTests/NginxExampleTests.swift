@@ -29,7 +29,7 @@ extension EndToEnd {
                 .replacingOccurrences(of: "/var/log/nginx/winkhook.access.log", with: directory + "/access.log")
             example = example.split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.contains("ssl_certificate") }.joined(separator: "\n")
-            #expect(example.contains("map $request_uri $winkhook_uri"))
+            #expect(example.contains("map $uri $winkhook_uri"))
             try example.write(toFile: directory + "/winkhook.conf", atomically: true, encoding: .utf8)
             let user = getuid() == 0 ? "user root;" : ""
             try """
@@ -105,6 +105,10 @@ extension EndToEnd {
             }
             #expect(status == 200)
             #expect(try HTTP.request(base + "?token=" + Self.token, body: body).0 == 200)
+            // Spellings nginx routes to the same place: merged slashes, an encoded slash.
+            let odd = "http://127.0.0.1:\(port)//webhook//wink/" + Self.token
+            #expect(try HTTP.request(odd, body: body).0 == 200)
+            #expect(try HTTP.request(base + "%2F" + Self.token, body: body).0 == 200)
             #expect(try HTTP.request(base + "/wrong-token-0123456789abcdef", body: body).0 == 401)
             #expect(try HTTP.request("http://127.0.0.1:\(port)/elsewhere", body: body).0 == 404)
             let access = log(directory + "/access.log")

@@ -83,6 +83,54 @@ import Testing
         #expect(h.service.pipeline.loggablePath("/webhook/wink") == "/webhook/wink")
         #expect(h.service.pipeline.loggablePath("/elsewhere/\(Self.token)") == "/elsewhere/***")
         #expect(h.service.pipeline.loggablePath("/elsewhere/booking.create") == "/elsewhere/booking.create")
+        // Wherever the token is put below the webhook, it is masked: a trailing slash, a key after it.
+        #expect(h.service.pipeline.loggablePath("/webhook/wink/\(Self.token)/") == "/webhook/wink/***/")
+        #expect(
+            h.service.pipeline.loggablePath("/webhook/wink/\(Self.token)/booking.create")
+                == "/webhook/wink/***/booking.create")
+        #expect(send(h, Req.request(bare, path: "/webhook/wink/\(Self.token)/")).response.status == 200)
+    }
+
+    @Test func aPathTokenIsNotAKeyEvenWhenAnotherMethodPassed() throws {
+        let h = try harness([hmac, token])
+        let signed = Req.signed(try #require(hmac.signer), #"{"data":{"id":"b-9"}}"#)
+        var request = signed
+        request.head.path = "/webhook/wink/booking.cancelled/\(Self.token)"
+        #expect(send(h, request).response.status == 200)
+        #expect(h.store.deliveries.last?.eventKey == EventKey("booking.cancelled"))
+    }
+
+    @Test func credentialHeadersAndEchoedTokensAreNotArchived() throws {
+        let shopify = HMACVerifier(
+            settings: .init(header: "X-Shopify-Hmac-Sha256", encoding: .base64), secrets: [Self.hmacSecret])
+        let h = try harness([token, shopify])
+        let byHMAC = Req.signed(try #require(shopify.signer), booking)
+        #expect(send(h, byHMAC).response.status == 200)
+        var byToken = Req.request(
+            booking.replacingOccurrences("b-1", "b-2"), path: "/webhook/wink/\(Self.token)",
+            headers: [("X-Original-URI", "/webhook/wink/\(Self.token)")])
+        byToken.receivedAt = h.now
+        #expect(send(h, byToken).response.status == 200)
+        let archived = h.store.deliveries.map(\.headers.jsonText)
+        #expect(!archived[0].contains("x-shopify-hmac-sha256"))
+        #expect(archived[1].contains(#""x-original-uri":"/webhook/wink/***""#))
+        #expect(!archived.joined().contains(Self.token))
+    }
+
+    @Test func githubEventsAreNamespacedKeys() throws {
+        let github = HMACVerifier(scheme: "github", settings: .github, secrets: [Self.hmacSecret])
+        let webhook = WebhookEndpoint(
+            name: "gh", path: "/webhook/wink", verifier: github,
+            resolver: EventKeyResolver(namespacedHeaders: [("X-GitHub-Event", "github")]))
+        let pipeline = try WebhookPipeline(
+            webhooks: [webhook], settings: PipelineSettings(), router: HandlerRegistry.router())
+        let store = InMemoryEventStore()
+        let service = WebhookService(pipeline: pipeline, store: store)
+        var request = Req.signed(try #require(github.signer), #"{"ref":"refs/heads/main"}"#, id: "gh-1")
+        request.head.headers.add("X-GitHub-Event", "pull_request")
+        #expect(service.handle(request).response.status == 200)
+        #expect(store.deliveries.last?.eventKey.rawValue == "github.pull_request")
+        #expect(store.deliveries.last?.dedupeKey == "id:gh-1")
     }
 
     @Test func theTokenNeverReachesTheArchiveOrAnyMessage() throws {

@@ -58,7 +58,27 @@ import Testing
         #expect(policy.refusal(good) == nil)
     }
 
-    @Test func xRealIPIsUsedFromATrustedProxyWithoutForwardedFor() {
+    @Test func aProxyThatSetsXRealIPIsReadAndXForwardedForIgnored() {
+        let realIP = SourcePolicy(
+            allowFrom: policy.allowFrom, trustedProxies: policy.trustedProxies, forwardingHeader: .xRealIP)
+        // The proxy overwrote X-Real-IP but passed the client's own X-Forwarded-For through.
+        let request = head(
+            remote: "127.0.0.1", headers: [("x-real-ip", "198.51.100.7"), ("x-forwarded-for", "203.0.113.7")])
+        #expect(realIP.clientAddress(request) == "198.51.100.7")
+        #expect(realIP.refusal(request) != nil)
+        #expect(policy.clientAddress(head(remote: "127.0.0.1", headers: [("x-real-ip", "203.0.113.8")])) == "127.0.0.1")
+    }
+
+    @Test func whenEveryExaminedHopIsTrustedNoClientWrittenEntryIsUsed() {
+        let hops = (0..<40).map { _ in "10.0.0.1" }.joined(separator: ", ")
+        let request = head(remote: "127.0.0.1", headers: [("x-forwarded-for", "203.0.113.7, " + hops)])
+        #expect(policy.clientAddress(request) == "10.0.0.1")
+        #expect(policy.refusal(request) != nil)
+    }
+
+    @Test func xRealIPModeReadsOnlyXRealIP() {
+        let policy = SourcePolicy(
+            allowFrom: self.policy.allowFrom, trustedProxies: self.policy.trustedProxies, forwardingHeader: .xRealIP)
         #expect(
             policy.clientAddress(head(remote: "127.0.0.1", headers: [("x-real-ip", "203.0.113.8")])) == "203.0.113.8")
     }

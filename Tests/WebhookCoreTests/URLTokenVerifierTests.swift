@@ -66,6 +66,7 @@ import Testing
     @Test(arguments: [
         ("short", false), (String(repeating: "a", count: 21), false), (String(repeating: "a", count: 22), true),
         ("has space in it 0123456789", false), ("slash/in/the/token/0123456", false), (token, true),
+        ("dots.make.it.look.like.a.key", false),
     ])
     func tokensMustBeLongAndURLSafe(token: String, fine: Bool) {
         #expect((URLTokenVerifier.problem(with: token) == nil) == fine)

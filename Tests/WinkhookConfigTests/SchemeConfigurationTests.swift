@@ -56,7 +56,7 @@ import WebhookCore
             secret_env = "H"
             """, env: ["T": Self.token, "H": "hmac-secret-value"])
         #expect(config.webhooks[0].authenticator.methods.map(\.scheme) == ["url-token", "github"])
-        #expect(config.webhooks[0].resolver.headers.first == "x-github-event")
+        #expect(config.webhooks[0].resolver.namespacedHeaders.map(\.header) == ["x-github-event"])
         #expect(config.summaries[0].methods.count == 2)
     }
 
@@ -98,10 +98,23 @@ import WebhookCore
         ("[webhook.verify]\nscheme = \"none\"\nsecret = \"x\"", "allow_unauthenticated = true", "unknown key"),
         ("[webhook.verify]\nsecret_env = \"S\"", "allow_from = [\"10.0.0.0/33\"]", "not an address or CIDR"),
         ("verify = []", "", "must be a table"),
+        ("[webhook.verify]\nscheme = \"hmac\"\nheader = \"X\"\ntimestamp_header = \"X-Ts\"", "", "needs {timestamp}"),
+        ("[webhook.verify]\nscheme = \"hmac\"\nheader = \"X_Sig\"", "", "letters, digits and -"),
+        ("[webhook.verify]\nscheme = \"hmac\"\nheader = \"X\"\nprefix = \"a,b\"", "", "comma or a space"),
+        ("[webhook.verify]\nsecret_env = \"S\"", "trusted_proxies = [\"0.0.0.0/0\"]", "trusts almost everyone"),
+        ("[webhook.verify]\nsecret_env = \"S\"", "trusted_proxies = [\"::/16\"]", "trusts almost everyone"),
+        ("[webhook.verify]\nsecret_env = \"S\"", "forwarded_header = \"Forwarded\"", "X-Forwarded-For or X-Real-IP"),
     ])
     func badMethodsAreRefused(verify: String, extra: String, expected: String) {
         let error = #expect(throws: ConfigurationError.self) { try parse(verify, webhook: extra) }
         #expect(error?.reason.contains(expected) == true, "\(error?.reason ?? "no error")")
+    }
+
+    @Test func anUnsignedIDHeaderIsWarnedAbout() throws {
+        let config = try parse(
+            "[webhook.verify]\nscheme = \"hmac\"\nheader = \"X-Sig\"\nid_header = \"X-Id\"\nsecret_env = \"H\"",
+            env: ["H": "hmac-secret-value"])
+        #expect(config.warnings.contains { $0.contains("id_header is not covered by the signature") })
     }
 
     @Test func noneNeedsItsGuardAndIsWarnedAbout() throws {

@@ -1,6 +1,6 @@
 /// Finds the event key of a delivery. Wink documents no envelope, so several places are tried in order:
 /// the body fields `type`, `event`, `eventType`, `key`; then the configured and well-known headers; then
-/// the last path segment after the webhook's path. The first well-formed candidate wins; aliases apply.
+/// the last path segment after the webhook's path that is shaped like a key. The first well-formed candidate wins; aliases apply.
 public struct EventKeyResolver: Sendable {
     /// Body members that may carry the key, in order.
     public static let bodyFields = ["type", "event", "eventType", "key"]
@@ -9,15 +9,19 @@ public struct EventKeyResolver: Sendable {
 
     /// Headers consulted, lowercase.
     public let headers: [String]
+    /// Headers whose plain value names an event within a namespace (`X-GitHub-Event: push` →
+    /// `github.push`), consulted after `headers`.
+    public let namespacedHeaders: [(header: String, namespace: String)]
 
     /// Creates a resolver that also reads `extraHeader` (checked first) when given.
-    public init(extraHeader: String? = nil) {
+    public init(extraHeader: String? = nil, namespacedHeaders: [(header: String, namespace: String)] = []) {
         var names = EventKeyResolver.defaultHeaders
         if let extra = extraHeader?.lowercased(), !extra.isEmpty {
             names.removeAll { $0 == extra }
             names.insert(extra, at: 0)
         }
         self.headers = names
+        self.namespacedHeaders = namespacedHeaders.map { ($0.header.lowercased(), $0.namespace) }
     }
 
     /// Where the key came from.
@@ -44,10 +48,18 @@ public struct EventKeyResolver: Sendable {
                 return Resolution(key: key, sentAs: text, source: .header)
             }
         }
-        if let suffix = pathSuffix, let last = suffix.split(separator: "/").last.map(String.init),
-            let key = EventKey(last)
-        {
-            return Resolution(key: key, sentAs: last, source: .path)
+        for (name, namespace) in namespacedHeaders {
+            guard let text = requestHeaders[name], !text.isEmpty else { continue }
+            if let key = EventKey(text) ?? EventKey(namespace + "." + text) {
+                return Resolution(key: key, sentAs: text, source: .header)
+            }
+        }
+        if let suffix = pathSuffix {
+            for segment in suffix.split(separator: "/").reversed().prefix(8) {
+                if let key = EventKey(String(segment)) {
+                    return Resolution(key: key, sentAs: String(segment), source: .path)
+                }
+            }
         }
         return Resolution(key: .unknown, sentAs: nil, source: .none)
     }

@@ -6,10 +6,17 @@ public enum HeaderArchive {
         "x-hub-signature", "x-hub-signature-256", "stripe-signature", "x-api-key",
     ]
 
-    /// Headers as `{name: value}` (a repeated name keeps its values joined by `, `).
-    public static func archive(_ headers: HTTPHeaders) -> JSONValue {
+    /// Headers as `{name: value}` (a repeated name keeps its values joined by `, `), without `dropping`
+    /// (the webhook's own credential headers) and with every `redactions` text (a URL token) masked.
+    public static func archive(
+        _ headers: HTTPHeaders, dropping: Set<String> = [], redactions: [String] = []
+    ) -> JSONValue {
         var members: [String: JSONValue] = [:]
-        for (name, value) in headers.fields where !isSecret(name) {
+        for (name, original) in headers.fields where !isSecret(name) && !dropping.contains(name) {
+            var value = original
+            for secret in redactions where !secret.isEmpty && value.utf8.count >= secret.utf8.count {
+                value = value.split(separator: secret, omittingEmptySubsequences: false).joined(separator: "***")
+            }
             if case .string(let previous)? = members[name] {
                 members[name] = .string(previous + ", " + value)
             } else {

@@ -74,7 +74,8 @@ public struct WebhookPipeline: Sendable {
             return .respond(unauthorized(webhook, error))
         }
         if sender.tokenInPath { suffix = suffix.map(WebhookPipeline.droppingLastSegment) }
-        let headers = HeaderArchive.archive(request.head.headers)
+        let headers = HeaderArchive.archive(
+            request.head.headers, dropping: webhook.authenticator.credentialHeaders, redactions: sender.redactions)
         let hash = DeliveryIdentity.sha256Hex(request.body)
         let body: JSONValue
         do {
@@ -101,18 +102,25 @@ public struct WebhookPipeline: Sendable {
         return .store(delivery)
     }
 
-    /// `path` as it may be logged: a URL token in the last segment is masked, and a long opaque segment
-    /// of a path no webhook serves too (it may be a token sent to the wrong place).
+    /// `path` as it may be logged. Below a webhook that takes a token in the path, every segment after
+    /// the webhook's own path that is not an event key is masked (wherever the token was put); for a
+    /// path no webhook serves, every long opaque segment (it may be a token sent to the wrong place).
     public func loggablePath(_ path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         if let (webhook, suffix) = match(path) {
             guard webhook.authenticator.readsPathToken, suffix != nil else { return path }
-            return WebhookPipeline.droppingLastSegment(path) + "/***"
+            let base = WebhookPipeline.normalized(webhook.path).split(separator: "/").count
+            var kept = 0
+            return segments.map { segment -> String in
+                if !segment.isEmpty { kept += 1 }
+                guard kept > base, !segment.isEmpty, EventKey(String(segment)) == nil else { return String(segment) }
+                return "***"
+            }.joined(separator: "/")
         }
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+        return segments.map { segment in
             segment.utf8.count >= URLTokenVerifier.minimumLength && EventKey(String(segment)) == nil
                 ? "***" : String(segment)
-        }
-        return segments.joined(separator: "/")
+        }.joined(separator: "/")
     }
 
     /// The answer that ends a request at steps 1–6.

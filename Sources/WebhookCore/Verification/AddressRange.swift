@@ -5,6 +5,10 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
     /// Prefix length over the 128 bits.
     let prefix: Int
     public let description: String
+    /// Whether it is an IPv4 range.
+    public let isIPv4: Bool
+    /// The prefix length as written (0–32 for IPv4, 0–128 for IPv6).
+    public var prefixLength: Int { isIPv4 ? prefix - 96 : prefix }
 
     /// Parses `address[/prefix]`. Returns `nil` for anything else.
     public init?(_ text: String) {
@@ -19,6 +23,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
         }
         let prefix = isV4 ? length + 96 : length
         self.prefix = prefix
+        self.isIPv4 = isV4
         self.network = AddressRange.masked(address, prefix)
         self.description = text
     }

@@ -4,16 +4,20 @@ public struct Authenticator: Sendable {
     /// The methods, in the order they are tried.
     public let methods: [any SignatureVerifier]
 
+    /// Headers for a 401 answer (Basic's challenge, when a method has one).
+    public let challenges: [(name: String, value: String)]
+    /// Whether a method may take the path's last segment as its credential.
+    public let readsPathToken: Bool
+    /// Every method's credential headers (lowercase), never archived.
+    public let credentialHeaders: Set<String>
+
     /// Creates an authenticator.
     public init(_ methods: [any SignatureVerifier]) {
         self.methods = methods
+        self.challenges = methods.compactMap(\.challenge)
+        self.readsPathToken = methods.contains { $0.readsPathToken }
+        self.credentialHeaders = Set(methods.flatMap(\.credentialHeaders))
     }
-
-    /// Headers for a 401 answer (Basic's challenge, when a method has one).
-    public var challenges: [(name: String, value: String)] { methods.compactMap(\.challenge) }
-
-    /// Whether a method may take the path's last segment as its credential.
-    public var readsPathToken: Bool { methods.contains { $0.readsPathToken } }
 
     /// Head-only: `.verified` when a header-only method passes, `.failed` when every method refused,
     /// `.needsBody` otherwise.

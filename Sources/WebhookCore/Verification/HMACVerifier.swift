@@ -73,6 +73,8 @@ public struct HMACVerifier: SignatureVerifier {
         secrets.first.map { HMACSigner(settings: settings, secret: $0) }
     }
 
+    public var credentialHeaders: [String] { [settings.header.lowercased()] }
+
     struct Parts {
         let candidates: [[UInt8]]
         let timestamp: String

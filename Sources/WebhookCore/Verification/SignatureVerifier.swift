@@ -27,6 +27,9 @@ public protocol SignatureVerifier: Sendable {
     /// Whether a credential may be the request path's last segment: the path is then masked in logs and
     /// that segment is never read as an event key.
     var readsPathToken: Bool { get }
+
+    /// Headers (lowercase) that carry this scheme's credential: never archived.
+    var credentialHeaders: [String] { get }
 }
 
 extension SignatureVerifier {
@@ -34,6 +37,7 @@ extension SignatureVerifier {
     public var signer: (any RequestSigner)? { nil }
     public var challenge: (name: String, value: String)? { nil }
     public var readsPathToken: Bool { false }
+    public var credentialHeaders: [String] { [] }
 }
 
 /// The result of checking a request head.

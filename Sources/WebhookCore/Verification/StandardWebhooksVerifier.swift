@@ -22,7 +22,8 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
 
     /// At most this many signature entries are looked at.
     static let maximumEntries = 16
-    /// At most this many Ed25519 verifications per request.
+    /// At most this many Ed25519 verifications per request (and never more than one past the number of
+    /// keys: a rotating sender lists one signature per key).
     static let maximumAsymmetricChecks = 4
 
     /// Creates a verifier. No secret and no key makes every request fail (fail closed).
@@ -80,10 +81,11 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         }
         if !matched, !parts.signatures.isEmpty, !keyPairs.isEmpty {
             let signed = prefix + request.body
+            let limit = min(StandardWebhooksVerifier.maximumAsymmetricChecks, keyPairs.count + 1)
             var checks = 0
             outer: for signature in parts.signatures {
                 for pair in keyPairs {
-                    guard checks < StandardWebhooksVerifier.maximumAsymmetricChecks else { break outer }
+                    guard checks < limit else { break outer }
                     checks += 1
                     if pair.publicKey.isValidSignature(signature, for: signed) {
                         matched = true

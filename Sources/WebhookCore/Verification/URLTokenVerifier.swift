@@ -23,16 +23,17 @@ public struct URLTokenVerifier: SignatureVerifier {
         self.acceptsPath = acceptsPath
     }
 
-    /// Why `token` is unfit, or `nil` when it is fine: too short, or characters a URL would change.
+    /// Why `token` is unfit, or `nil` when it is fine: too short, or characters a URL would change, or a
+    /// `.` (so a token can never be mistaken for an event key such as `booking.create`).
     public static func problem(with token: String) -> String? {
         guard token.utf8.count >= minimumLength else {
             return "a URL token has \(token.utf8.count) characters; at least \(minimumLength) (128 bits) are needed"
         }
         let unreserved = token.utf8.allSatisfy { c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-                || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c == UInt8(ascii: "~")
+                || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: "~")
         }
-        return unreserved ? nil : "a URL token may hold only letters, digits and - _ . ~"
+        return unreserved ? nil : "a URL token may hold only letters, digits and - _ ~"
     }
 
     public var summary: VerifierSummary {
@@ -54,12 +55,12 @@ public struct URLTokenVerifier: SignatureVerifier {
         if let name = queryParameter, let token = head.queryParameter(name) {
             offered = true
             if ConstantTime.matchesAny(ConstantTime.digest(token.utf8), digests) {
-                return .verified(VerifiedSender(scheme: scheme))
+                return .verified(VerifiedSender(scheme: scheme, redactions: [token]))
             }
         }
         if acceptsPath, let segment = head.path.split(separator: "/").last {
             if ConstantTime.matchesAny(ConstantTime.digest(segment.utf8), digests) {
-                return .verified(VerifiedSender(scheme: scheme, tokenInPath: true))
+                return .verified(VerifiedSender(scheme: scheme, tokenInPath: true, redactions: [String(segment)]))
             }
         }
         return .failed(

@@ -2,7 +2,7 @@ import TOMLKit
 import WebhookCore
 
 /// `scheme = "github"`: `X-Hub-Signature-256: sha256=<hex>` of the body with the secret's bytes;
-/// `X-GitHub-Delivery` is the delivery id, `X-GitHub-Event` an event-key header.
+/// `X-GitHub-Delivery` is the delivery id, `X-GitHub-Event` the event key (`push` → `github.push`).
 struct GitHubScheme: SchemeReader {
     var name: String { "github" }
     var keys: Set<String> { [] }
@@ -13,6 +13,6 @@ struct GitHubScheme: SchemeReader {
         let (secrets, sources) = try context.rawSecrets(table, at: at, label: label)
         return SchemeReading(
             verifier: HMACVerifier(scheme: name, settings: .github, secrets: secrets), sources: sources.sources,
-            eventHeader: "X-GitHub-Event")
+            eventHeader: ("X-GitHub-Event", "github"))
     }
 }

@@ -14,8 +14,9 @@ struct HMACScheme: SchemeReader {
     func read(_ table: TOMLTable, at: String, label: String, context: inout ParseContext) throws(ConfigurationError)
         -> SchemeReading
     {
-        guard let header = try context.string(table, "header", at: at), !header.isEmpty else {
-            throw context.fail("\(at).header", "is required (the header that carries the signature)")
+        guard let header = try context.string(table, "header", at: at), HMACScheme.isHeaderName(header) else {
+            throw context.fail(
+                "\(at).header", "is required: the header that carries the signature (letters, digits and -)")
         }
         let algorithmName = try context.string(table, "algorithm", at: at) ?? "sha256"
         guard let algorithm = MACAlgorithm(rawValue: algorithmName) else {
@@ -31,12 +32,28 @@ struct HMACScheme: SchemeReader {
                 "\(at).signed", "must hold {body} once, and only {body}, {timestamp} and {id} placeholders")
         }
         let timestampHeader = try context.string(table, "timestamp_header", at: at)
-        guard !content.usesTimestamp || timestampHeader != nil else {
-            throw context.fail("\(at).timestamp_header", "is required when signed uses {timestamp}")
+        guard content.usesTimestamp == (timestampHeader != nil) else {
+            throw context.fail(
+                "\(at).timestamp_header",
+                content.usesTimestamp
+                    ? "is required when signed uses {timestamp}"
+                    : "needs {timestamp} in signed: a timestamp the MAC does not cover can be replaced by anyone")
         }
         let idHeader = try context.string(table, "id_header", at: at)
         guard !content.usesID || idHeader != nil else {
             throw context.fail("\(at).id_header", "is required when signed uses {id}")
+        }
+        for name in [timestampHeader, idHeader].compactMap({ $0 }) where !HMACScheme.isHeaderName(name) {
+            throw context.fail(at, "has header \"\(name)\": header names are letters, digits and -")
+        }
+        if idHeader != nil, !content.usesID {
+            context.warnings.append(
+                "\(label): id_header is not covered by the signature, so a replayed body with a new id is stored "
+                    + "again; put {id} in signed if the sender signs it")
+        }
+        let prefix = try context.string(table, "prefix", at: at) ?? ""
+        guard !prefix.contains(","), !prefix.contains(" ") else {
+            throw context.fail("\(at).prefix", "cannot hold a comma or a space (they separate signatures)")
         }
         if algorithm == .sha1 {
             context.warnings.append(
@@ -44,11 +61,19 @@ struct HMACScheme: SchemeReader {
         }
         let settings = HMACVerifier.Settings(
             header: header, algorithm: algorithm, encoding: encoding,
-            prefix: try context.string(table, "prefix", at: at) ?? "", content: content,
+            prefix: prefix, content: content,
             timestampHeader: timestampHeader, idHeader: idHeader,
             toleranceSeconds: try context.tolerance(table, at: at))
         let (secrets, sources) = try context.rawSecrets(table, at: at, label: label)
         return SchemeReading(
             verifier: HMACVerifier(settings: settings, secrets: secrets), sources: sources.sources)
+    }
+
+    /// An HTTP header name as it survives CGI (`HTTP_X_SIG` → `x-sig`): letters, digits and `-`.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+            }
     }
 }

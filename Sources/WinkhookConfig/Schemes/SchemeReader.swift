@@ -25,8 +25,9 @@ struct SchemeReading {
     var verifier: any SignatureVerifier
     /// Where its secrets come from, for `check-config`.
     var sources: [String]
-    /// A header that carries the event key for this sender (GitHub's `X-GitHub-Event`).
-    var eventHeader: String?
+    /// A header whose value names the event within a namespace (GitHub's `X-GitHub-Event: push` →
+    /// `github.push`).
+    var eventHeader: (header: String, namespace: String)?
 }
 
 extension ParseContext {
