@@ -6,7 +6,21 @@ public enum LogText {
 
     /// `text` with `\n`, `\r`, `\t`, other C0/C1 controls, DEL, `\` and line/paragraph separators
     /// escaped (`\u{…}`), cut at `limit` bytes with `…` when longer.
-    public static func safe(_ text: some StringProtocol, limit: Int = defaultLimit) -> String {
+    public static func safe(_ text: String, limit: Int = defaultLimit) -> String {
+        // Most text (our own messages) is printable ASCII within the limit: one scan of its bytes, no copy.
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            bytes.count <= limit && !bytes.contains { $0 < 0x20 || $0 >= 0x7F || $0 == 0x5C }
+        }
+        return plain ? text : escaped(text, limit: limit)
+    }
+
+    /// `safe` for a part of a string.
+    public static func safe(_ text: Substring, limit: Int = defaultLimit) -> String {
+        safe(String(text), limit: limit)
+    }
+
+    static func escaped(_ text: String, limit: Int) -> String {
         var out = ""
         out.reserveCapacity(min(text.utf8.count, limit) + 8)
         var bytes = 0

@@ -13,19 +13,32 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// Appends a header.
     public mutating func add(_ name: String, _ value: String) {
-        fields.append((name.lowercased(), value))
+        fields.append((HTTPHeaders.lowercase(name), value))
+    }
+
+    /// Appends a header whose name is already lowercase.
+    mutating func addLowercased(_ name: String, _ value: String) {
+        fields.append((name, value))
     }
 
     /// The first value of `name`, if any.
     public subscript(name: String) -> String? {
-        let lower = name.lowercased()
-        return fields.first { $0.name == lower }?.value
+        let lower = HTTPHeaders.lowercase(name)
+        for field in fields where field.name == lower { return field.value }
+        return nil
     }
 
     /// Every value of `name`.
     public func values(_ name: String) -> [String] {
-        let lower = name.lowercased()
-        return fields.filter { $0.name == lower }.map(\.value)
+        let lower = HTTPHeaders.lowercase(name)
+        var out: [String] = []
+        for field in fields where field.name == lower { out.append(field.value) }
+        return out
+    }
+
+    /// `name` in lowercase; no copy when it already is (the usual case: names are constants).
+    static func lowercase(_ name: String) -> String {
+        name.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? name.lowercased() : name
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {

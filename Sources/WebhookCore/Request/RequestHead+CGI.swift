@@ -10,10 +10,9 @@ extension RequestHead {
         var headers = HTTPHeaders()
         for (name, value) in parameters {
             if first[name] == nil { first[name] = value }
-            if name.hasPrefix("HTTP_") {
-                let header = name.dropFirst(5).lowercased().replacingAll("_", with: "-")
+            if let header = RequestHead.headerName(cgi: name) {
                 if header == "content-type" || header == "content-length" { continue }
-                headers.add(header, value)
+                headers.addLowercased(header, value)
             }
         }
         if let type = first["CONTENT_TYPE"], !type.isEmpty { headers.add("content-type", type) }
@@ -41,8 +40,21 @@ extension RequestHead {
     }
 }
 
-extension String {
-    func replacingAll(_ target: Character, with replacement: Character) -> String {
-        String(map { $0 == target ? replacement : $0 })
+extension RequestHead {
+    /// `HTTP_X_WINK_EVENT` → `x-wink-event`; `nil` for a name without the `HTTP_` prefix. One pass over
+    /// the bytes (this runs for every header of every request).
+    static func headerName(cgi name: String) -> String? {
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            guard bytes.count > 5, bytes[0] == 0x48, bytes[1] == 0x54, bytes[2] == 0x54, bytes[3] == 0x50,
+                bytes[4] == 0x5F
+            else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count - 5) { out in
+                for (i, c) in bytes[5...].enumerated() {
+                    out[i] = c == 0x5F ? 0x2D : (c >= 0x41 && c <= 0x5A ? c + 0x20 : c)
+                }
+                return bytes.count - 5
+            }
+        }
     }
 }

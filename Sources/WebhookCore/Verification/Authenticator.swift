@@ -41,17 +41,13 @@ public struct Authenticator: Sendable {
     /// - Throws: `VerificationFailure` naming each method's reason.
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
         guard !methods.isEmpty else { throw VerificationFailure(.noSecrets, "no verification method is usable") }
+        // `verify` repeats what `check` looks at, so it alone decides here (one parse of the headers).
         var failures: [(String, VerificationFailure)] = []
         for method in methods {
-            switch method.check(request.head, now: now) {
-            case .verified(let sender): return sender
-            case .failed(let failure): failures.append((method.scheme, failure))
-            case .needsBody:
-                do {
-                    return try method.verify(request, now: now)
-                } catch {
-                    failures.append((method.scheme, error))
-                }
+            do {
+                return try method.verify(request, now: now)
+            } catch {
+                failures.append((method.scheme, error))
             }
         }
         throw Authenticator.combine(failures)

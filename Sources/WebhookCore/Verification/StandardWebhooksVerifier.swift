@@ -57,9 +57,10 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         let signatures: [[UInt8]]
     }
 
+    /// Headers present, id sane, timestamp in the window; the signature entries are decoded by `verify`.
     public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck {
         do {
-            _ = try parts(head, now: now)
+            _ = try identity(head, now: now)
             return .needsBody
         } catch {
             return .failed(error)
@@ -105,20 +106,7 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
 
     /// Everything but the MAC: headers present, id sane, timestamp in the window, some usable entry.
     func parts(_ head: RequestHead, now: Timestamp) throws(VerificationFailure) -> Parts {
-        guard !secrets.isEmpty || !keyPairs.isEmpty else {
-            throw VerificationFailure(.noSecrets, "no secret is configured")
-        }
-        let headers = head.headers
-        let id = try headers.credential("webhook-id", "svix-id")
-        let timestampText = try headers.credential("webhook-timestamp", "svix-timestamp")
-        let signatureHeader = try headers.credential("webhook-signature", "svix-signature")
-        guard id.utf8.count <= 256, !id.utf8.contains(UInt8(ascii: ".")) else {
-            throw VerificationFailure(.malformedHeader, "webhook-id is longer than 256 bytes or contains '.'")
-        }
-        guard let timestamp = UnixTimestamp.parse(timestampText) else {
-            throw VerificationFailure(.malformedHeader, "webhook-timestamp is not an integer of digits")
-        }
-        try UnixTimestamp.checkWindow(timestamp, now: now, tolerance: toleranceSeconds)
+        let (id, timestampText, signatureHeader) = try identity(head, now: now)
         var macs: [[UInt8]] = []
         var signatures: [[UInt8]] = []
         for entry in signatureHeader.split(separator: " ", omittingEmptySubsequences: true)
@@ -139,6 +127,25 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
                 .malformedHeader, "webhook-signature has no \(keys.isEmpty ? "v1a" : "v1") entry")
         }
         return Parts(id: id, timestampText: timestampText, macs: macs, signatures: signatures)
+    }
+
+    /// The id, timestamp and signature header, checked: present once, id sane, timestamp in the window.
+    func identity(_ head: RequestHead, now: Timestamp) throws(VerificationFailure) -> (String, String, String) {
+        guard !secrets.isEmpty || !keyPairs.isEmpty else {
+            throw VerificationFailure(.noSecrets, "no secret is configured")
+        }
+        let headers = head.headers
+        let id = try headers.credential("webhook-id", "svix-id")
+        let timestampText = try headers.credential("webhook-timestamp", "svix-timestamp")
+        let signatureHeader = try headers.credential("webhook-signature", "svix-signature")
+        guard id.utf8.count <= 256, !id.utf8.contains(UInt8(ascii: ".")) else {
+            throw VerificationFailure(.malformedHeader, "webhook-id is longer than 256 bytes or contains '.'")
+        }
+        guard let timestamp = UnixTimestamp.parse(timestampText) else {
+            throw VerificationFailure(.malformedHeader, "webhook-timestamp is not an integer of digits")
+        }
+        try UnixTimestamp.checkWindow(timestamp, now: now, tolerance: toleranceSeconds)
+        return (id, timestampText, signatureHeader)
     }
 
     /// Parses a Unix timestamp of 1 to 12 ASCII digits; signs, decimals, exponents, `nan` → `nil`.

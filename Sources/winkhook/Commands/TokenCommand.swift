@@ -73,7 +73,7 @@ struct TokenCommand: ParsableCommand {
                 try TokenCommand.appendLine(token, to: file)
                 print("appended to \(file); reload the workers (kill -HUP the serve process) before switching Wink")
             } else if let file = files.first {
-                print("next:     add the token as a line of \(file) (or run again with --append), reload, then")
+                print("next:     add the token as a line of \(file) (--append does that), reload, then")
             } else {
                 print("next:     add the token to the url-token method's secret source, reload, then")
             }
