@@ -266,6 +266,21 @@ extension EndToEnd {
             #expect(!server.log.contains(newToken))
         }
 
+        @Test func aCGIBodyShorterThanItsContentLengthIs400() throws {
+            let config = try writeConfig("auth-short")
+            let body = Array(#"{"type":"e2e.short","id":"s1","data":{}}"#.utf8)
+            let env = [
+                "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "REQUEST_URI": "/webhook/wink/" + Self.token,
+                "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": String(body.count + 100),
+                "WINKHOOK_CONFIG": config, "PATH": "/usr/bin:/bin",
+            ]
+            let (output, log) = try CGIRun.run(environment.binary, env: env, body: body)
+            #expect(output.hasPrefix("Status: 400 Bad Request\r\n"), "\(output)")
+            #expect(output.hasSuffix(#"{"ok":false,"error":"incomplete_body"}"#))
+            #expect(log.contains("body ended after \(body.count) of \(body.count + 100) declared bytes"))
+            #expect(try deliveries(key: "e2e.short") == 0)
+        }
+
         @Test(arguments: schemes + ["url-token-query"])
         func eachSchemeWorksAsPlainCGI(scheme: String) throws {
             let config = try writeConfig("auth-cgi")

@@ -107,6 +107,15 @@ struct PostgresEventStoreTests {
         #expect(row.value(row: 1, column: 2) == "id:msg_other")
     }
 
+    @Test func theSessionCommitsSynchronouslyWhateverTheServerDefault() throws {
+        // A server (or database, or role) default of off must not weaken "200 after COMMIT".
+        let url = try #require(TestDatabase.url)
+        let connection = try PostgresConnection(conninfo: url + " options='-c synchronous_commit=off'")
+        #expect(try connection.execute("SHOW synchronous_commit").value(row: 0, column: 0) == "on")
+        try connection.reset()
+        #expect(try connection.execute("SHOW synchronous_commit").value(row: 0, column: 0) == "on")
+    }
+
     @Test func dataThePostgresRefusesIsInvalidDataNotUnavailable() throws {
         let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
         let error = #expect(throws: EventStoreError.self) {

@@ -52,6 +52,17 @@ import Testing
         #expect(h.service.handle(request).response.status == 413)
     }
 
+    @Test func aBodyShorterThanDeclaredIs400IncompleteAndNothingIsKept() throws {
+        let h = try Harness()
+        var request = h.request(booking)  // signed over exactly these bytes
+        request.head.contentLength = booking.count + 10
+        let outcome = h.send(request)
+        #expect(outcome.response.status == 400)
+        #expect(outcome.response.body == #"{"ok":false,"error":"incomplete_body"}"#)
+        #expect(outcome.message.contains("\(booking.count) of \(booking.count + 10)"))
+        #expect(h.store.deliveries.isEmpty && h.store.rejected.isEmpty)
+    }
+
     @Test(arguments: ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
     func nonJSONContentTypeIs415(type: String) throws {
         let h = try Harness()

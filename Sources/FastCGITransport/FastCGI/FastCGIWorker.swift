@@ -55,7 +55,7 @@ public final class FastCGIWorker {
                 FCGX_Finish_r(request)
                 return 1
             }
-            serve()
+            WorkerShutdown.withStopSignalsBlocked { serve() }
             served += 1
             if maxRequests > 0, served >= maxRequests {
                 logger.info("served max_requests; exiting to be replaced", metadata: ["requests": "\(served)"])
@@ -81,6 +81,9 @@ public final class FastCGIWorker {
                 Array("winkhook: \(outcome.response.status) \(LogText.safe(outcome.message, limit: 1000))\n".utf8),
                 to: request.pointee.err)
         }
+        // Flush and end the request here, still with the stop signals blocked (the next accept would
+        // do it otherwise, where a signal could cut the flush short). A second finish is a no-op.
+        FCGX_Finish_r(request)
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).

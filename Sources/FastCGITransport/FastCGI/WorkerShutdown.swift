@@ -29,6 +29,19 @@ public enum WorkerShutdown {
         }
     }
 
+    /// Runs `body` with the stop signals blocked, so no read or write of the request (libfcgi's, libpq's)
+    /// is cut short by EINTR; a signal that arrives meanwhile is delivered right after, and the worker
+    /// stops once this request is answered.
+    static func withStopSignalsBlocked<T>(_ body: () -> T) -> T {
+        var stops = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&stops)
+        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigaddset(&stops, signal) }
+        pthread_sigmask(SIG_BLOCK, &stops, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return body()
+    }
+
     /// Starts a thread that asks this process to stop when `descriptor` (the read end of a pipe whose
     /// write end only the supervisor holds) reaches end of file, i.e. when the supervisor is gone.
     public static func watchSupervisor(descriptor: Int32) {

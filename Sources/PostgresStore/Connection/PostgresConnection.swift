@@ -48,8 +48,11 @@ public final class PostgresConnection {
     }
 
     private func configureSession() throws(PostgresError) {
-        // Timestamps are UTC in and out; a hung statement must not outlive the web server's timeout.
-        try execute("SET TimeZone = 'UTC'; SET statement_timeout = '15s'; SET lock_timeout = '5s'")
+        // Timestamps are UTC in and out; a hung statement must not outlive the web server's timeout;
+        // "200 after COMMIT" means a durable commit whatever the server's or the database's default.
+        try execute(
+            "SET TimeZone = 'UTC'; SET statement_timeout = '15s'; SET lock_timeout = '5s'; "
+                + "SET synchronous_commit = on")
     }
 
     /// Runs SQL without parameters (DDL, session settings, migrations). Several statements are allowed.

@@ -6,10 +6,11 @@
 /// 4. method other than POST → 405 + `Allow: POST`
 /// 5. declared body over the limit → 413 (before reading it)
 /// 6. content type present and not JSON → 415
-/// 7. no verification method passes → 401, one generic body (decided on the head alone when it can,
+/// 7. body shorter than its declared length → 400 `incomplete_body` (nothing stored)
+/// 8. no verification method passes → 401, one generic body (decided on the head alone when it can,
 ///    so an unauthenticated request costs no body read and no MAC)
-/// 8. body not a JSON object → 400, raw bytes kept once as a rejected delivery
-/// 9. otherwise → store (duplicates, unsubscribed and unknown keys included) → 200 `{"ok":true}`
+/// 9. body not a JSON object → 400, raw bytes kept once as a rejected delivery
+/// 10. otherwise → store (duplicates, unsubscribed and unknown keys included) → 200 `{"ok":true}`
 public struct WebhookPipeline: Sendable {
     /// Webhooks by path.
     public let webhooks: [WebhookEndpoint]
@@ -65,6 +66,14 @@ public struct WebhookPipeline: Sendable {
             return .respond(
                 Outcome(
                     .contentTooLarge, webhook: webhook.name, "body is over the limit of \(settings.bodyLimit) bytes",
+                    severity: .warning))
+        }
+        if let declared = request.head.contentLength, request.body.count < declared {
+            // Not the sender's bytes: nothing to verify, keep or store. The sender retries.
+            return .respond(
+                Outcome(
+                    .incompleteBody, webhook: webhook.name,
+                    "body ended after \(request.body.count) of \(declared) declared bytes; nothing stored",
                     severity: .warning))
         }
         let sender: VerifiedSender

@@ -12,6 +12,8 @@ extension WebhookResponse {
 
     /// 404: no webhook is configured at this path.
     public static let notFound = error(404, "not_found")
+    /// 400: the body ended before its declared `Content-Length` (client gone, connection cut).
+    public static let incompleteBody = error(400, "incomplete_body")
     /// 403: the client address is not in the webhook's `allow_from`.
     public static let forbidden = error(403, "forbidden")
     /// 405 with `Allow: POST`.
