@@ -43,10 +43,12 @@ let package = Package(
             name: "PostgresStore",
             dependencies: ["CLibPQ", "WebhookCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // The local spool: durable append-only segments, drained into the store.
+        .target(name: "Spool", dependencies: ["WebhookCore"]),
         .executableTarget(
             name: "winkhook",
             dependencies: [
-                "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore",
+                "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
+        .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,8 @@ import WebhookCore
 public enum ConfigurationLoader {
     /// The default location.
     public static let defaultPath = "/etc/winkhook/winkhook.toml"
+    /// Where deliveries wait while PostgreSQL is unavailable, unless `[spool] path` says otherwise.
+    public static let defaultSpoolPath = "/var/spool/winkhook"
     /// The default database when neither the file nor the environment names one.
     public static let defaultDatabaseURL = "host=/var/run/postgresql dbname=winkhook"
 
@@ -46,7 +48,7 @@ public enum ConfigurationLoader {
         var context = ParseContext(
             path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
-        try context.checkKeys(root, allowed: ["database", "server", "webhook"], at: "")
+        try context.checkKeys(root, allowed: ["database", "server", "spool", "webhook"], at: "")
 
         var databaseURL = defaultDatabaseURL
         var databaseSource = "default"
@@ -84,6 +86,22 @@ public enum ConfigurationLoader {
             }
         }
 
+        var spoolPath = defaultSpoolPath
+        var spoolMaxBytes = 1 << 30
+        if let spool = try context.table(root, "spool") {
+            try context.checkKeys(spool, allowed: ["path", "max_bytes"], at: "spool")
+            if let path = try context.string(spool, "path", at: "spool") {
+                guard path.hasPrefix("/") else { throw ConfigurationError("\(path): spool.path must be absolute") }
+                spoolPath = path
+            }
+            if let bytes = try context.int(spool, "max_bytes", at: "spool") {
+                guard bytes >= 1 << 20 else {
+                    throw ConfigurationError("\(path): spool.max_bytes must be at least 1048576")
+                }
+                spoolMaxBytes = bytes
+            }
+        }
+
         guard let list = root["webhook"] else {
             throw ConfigurationError("\(path): no [[webhook]] is configured")
         }
@@ -109,7 +127,7 @@ public enum ConfigurationLoader {
         }
         return WinkhookConfiguration(
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
-            publicURL: publicURL,
+            spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, publicURL: publicURL,
             webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
     }
 }

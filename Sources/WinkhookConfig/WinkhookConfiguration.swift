@@ -10,6 +10,10 @@ public struct WinkhookConfiguration: Sendable {
     public var databaseURLSource: String
     /// Limits shared by every webhook.
     public var settings: PipelineSettings
+    /// `[spool] path`: where deliveries wait while PostgreSQL is unavailable.
+    public var spoolPath: String
+    /// `[spool] max_bytes`: the most the spool may hold.
+    public var spoolMaxBytes: Int
     /// `[server] public_url`: how senders reach this host (`https://hooks.example.com`), for printed URLs.
     public var publicURL: String?
     /// The webhooks, ready to serve.

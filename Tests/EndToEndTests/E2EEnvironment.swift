@@ -42,7 +42,9 @@ struct E2EEnvironment {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     /// A configuration file for one test; returns its path.
-    func writeConfig(name: String, webhook: String, enabled: Bool = true, databaseURL: String? = nil) throws -> String {
+    func writeConfig(
+        name: String, webhook: String, enabled: Bool = true, databaseURL: String? = nil, spool: String? = nil
+    ) throws -> String {
         let secretPath = "\(runDirectory)/\(name).secret"
         try (E2EEnvironment.secret + "\n").write(toFile: secretPath, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretPath)
@@ -53,6 +55,9 @@ struct E2EEnvironment {
             [server]
             body_limit = 262144
             retry_after = 7
+
+            [spool]
+            path = "\(spool ?? "\(runDirectory)/\(name).spool")"
 
             [[webhook]]
             name = "\(webhook)"

@@ -112,13 +112,44 @@ extension EndToEnd {
             _ = server.stop()
         }
 
-        @Test func databaseDownIs503WithRetryAfterAndNeverA2xx() throws {
-            let server = try serve("nodb", databaseURL: "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1")
+        @Test func databaseDownIsSpooledAnd200ThenDrainedExactlyOnce() throws {
+            let down = "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1"
+            let config = try environment.writeConfig(name: "nodb", webhook: webhook, databaseURL: down)
+            let server = try ServeProcess(environment: environment, config: config, name: "nodb")
+            for id in ["msg_nodb_1", "msg_nodb_1", "msg_nodb_2"] {  // a retry of the same delivery too
+                let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: id)
+                #expect(status == 200)
+                #expect(body == #"{"ok":true}"#)
+                #expect(headers["winkhook-result"] == "spooled")
+            }
+            let (_, status) = try runBinary(environment, ["spool", "status", "--config", config])
+            #expect(status.contains("records:  3"), "\(status)")
+            _ = server.stop()
+            #expect(server.log.contains("spooled booking.create"))
+            let (drained, report) = try runBinary(
+                environment, ["drain", "--config", config, "--database", environment.databaseURL])
+            #expect(drained == 0, "\(report)")
+            #expect(report.contains("2 stored, 1 duplicate(s)"), "\(report)")
+            #expect(try deliveries("msg_nodb_1") == 1)
+            #expect(try deliveries("msg_nodb_2") == 1)
+            #expect(try points() > 0)
+            let (_, again) = try runBinary(
+                environment, ["drain", "--config", config, "--database", environment.databaseURL])
+            #expect(again.contains("drained 0 segment(s)"), "\(again)")
+        }
+
+        @Test func databaseAndSpoolDownIs503WithRetryAfterAndNeverA2xx() throws {
+            let config = try environment.writeConfig(
+                name: "nodb-nospool", webhook: webhook,
+                databaseURL: "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1",
+                spool: "/proc/winkhook-cannot-spool-here")
+            let server = try ServeProcess(environment: environment, config: config, name: "nodb-nospool")
             let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: "msg_nodb")
             #expect(status == 503)
             #expect(headers["retry-after"] == "7")
             #expect(!body.contains("nonexistent"))
             _ = server.stop()
+            #expect(server.log.contains("the spool refused it too"))
         }
 
         @Test func disabledWebhookIs503AndSighupReloadsTheConfiguration() throws {

@@ -76,6 +76,8 @@ extension EndToEnd {
             try """
             [database]
             url = "\(environment.databaseURL)"
+            [spool]
+            path = "\(directory)/spool"
             [[webhook]]
             name = "\(webhook)"
             path = "/webhook/wink"

@@ -41,6 +41,10 @@ public final class WebhookService {
             switch try store.record(delivery) {
             case .duplicate:
                 return Outcome(.ok("duplicate"), webhook: delivery.webhook, "duplicate \(what): nothing written")
+            case .spooled:
+                return Outcome(
+                    .ok("spooled"), webhook: delivery.webhook,
+                    "spooled \(what): PostgreSQL is unavailable; the drainer will store it", severity: .warning)
             case .inserted(let points):
                 let result = delivery.disposition == .ignored ? "ignored" : "stored"
                 let detail =

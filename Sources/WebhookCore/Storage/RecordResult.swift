@@ -4,4 +4,6 @@ public enum RecordResult: Sendable, Equatable {
     case inserted(points: Int)
     /// Seen before: nothing written.
     case duplicate
+    /// The primary store was unavailable; the delivery is durable in the local spool, to be drained.
+    case spooled
 }

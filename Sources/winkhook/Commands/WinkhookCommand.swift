@@ -14,6 +14,7 @@ struct WinkhookCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self, TokenCommand.self,
+            DrainCommand.self, SpoolCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import FastCGITransport
 import Logging
 import PostgresStore
+import Spool
 import WebhookCore
 import WinkhookConfig
 
@@ -13,7 +14,10 @@ enum App {
         let pipeline = try WebhookPipeline(
             webhooks: configuration.webhooks, settings: configuration.settings, router: HandlerRegistry.router())
         let store = PostgresEventStore(conninfo: configuration.databaseURL, logger: logger)
-        return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: store), logger: logger), store)
+        // While PostgreSQL is unavailable, deliveries are made durable in the spool and acknowledged.
+        let spooling = SpoolingEventStore(
+            inner: store, spool: SpoolWriter(directory: configuration.spoolPath, maxBytes: configuration.spoolMaxBytes))
+        return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: spooling), logger: logger), store)
     }
 
     /// Worker mode. Arguments (optional): `--config PATH`, `--max-requests N`.
@@ -49,7 +53,7 @@ enum App {
                 try store.connect()
             } catch {
                 logger.warning(
-                    "PostgreSQL is not reachable yet; requests will get 503 until it is",
+                    "PostgreSQL is not reachable yet; deliveries are spooled until it is (winkhook drain)",
                     metadata: ["error": "\(error.debugDescription)"])
             }
             if let supervised { WorkerShutdown.watchSupervisor(descriptor: supervised) }

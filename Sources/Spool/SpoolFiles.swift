@@ -1,0 +1,71 @@
+import Glibc
+
+/// File-system helpers of the spool (no Foundation on the request path).
+enum SpoolFiles {
+    static let suffix = ".spool"
+
+    static func errorText() -> String { String(cString: strerror(errno)) }
+
+    /// Segment names in `directory`, oldest first (names start with their creation time).
+    static func segments(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasSuffix(suffix), !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func size(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// The whole file.
+    static func read(_ path: String) throws(SpoolError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SpoolError("cannot open \(path): \(errorText())") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw SpoolError("cannot read \(path): \(errorText())") }
+            if n == 0 { return out }
+            out += buffer[0..<n]
+        }
+    }
+
+    /// Whether a writer holds `path` (its exclusive lock); `false` when the file is gone.
+    static func isActive(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return flock(fd, LOCK_EX | LOCK_NB) != 0
+    }
+
+    /// fsync of a directory, so a new or removed name survives power loss.
+    static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// Creates `directory` (mode 0700) if it is missing.
+    static func ensureDirectory(_ directory: String) throws(SpoolError) {
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw SpoolError("\(directory) is not a directory") }
+            return
+        }
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+            throw SpoolError("cannot create the spool directory \(directory): \(errorText())")
+        }
+    }
+}

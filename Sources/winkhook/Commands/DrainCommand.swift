@@ -1,0 +1,88 @@
+import ArgumentParser
+import FastCGITransport
+import Glibc
+import Logging
+import PostgresStore
+import Spool
+import WinkhookConfig
+
+/// `winkhook drain`: moves every spooled delivery into PostgreSQL, once, and reports what it did.
+struct DrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drain",
+        abstract: "Move spooled deliveries into PostgreSQL (each at most once), with a summary.",
+        discussion: """
+            Reads every closed segment of [spool] path, oldest first, writes its deliveries (duplicates are \
+            detected as on the request path) and deletes a segment once all of it is committed. A segment a \
+            running worker still writes to is left for later. Exit status: 0 drained, 1 stopped early \
+            (PostgreSQL unavailable) or something needs a look (a torn tail, a record that did not decode).
+            """)
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(name: .long, help: "libpq conninfo or URI (default: $WINKHOOK_DATABASE_URL, else the configuration).")
+    var database: String?
+
+    func run() throws {
+        let environment = ProcessEnvironment.current()
+        let logger = LogSetup.bootstrap(environment: environment)
+        let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
+        let config = try ConfigurationLoader.load(path: path, environment: environment)
+        let store = PostgresEventStore(conninfo: database ?? config.databaseURL, logger: logger)
+        let terminal = isatty(1) != 0
+        var lastShown = -1
+        let summary = SpoolDrainer(directory: config.spoolPath).drain(into: store) { done, total in
+            guard terminal, total > 0 else { return }
+            let percent = done * 100 / total
+            guard percent != lastShown else { return }
+            lastShown = percent
+            let bar = String(repeating: "█", count: percent / 4) + String(repeating: "·", count: 25 - percent / 4)
+            print("\r\(bar) \(done)/\(total)", terminator: done == total ? "\n" : "")
+            fflush(nil)
+        }
+        print(
+            "drained \(summary.segmentsDrained) segment(s) from \(config.spoolPath): \(summary.stored) stored, "
+                + "\(summary.duplicates) duplicate(s), \(summary.rejected) refused by the database (kept raw)")
+        if summary.activeSegments > 0 {
+            print("\(summary.activeSegments) segment(s) still open in a running worker: drained once it closes them")
+        }
+        for problem in summary.problems { print("warning: \(problem)") }
+        if let reason = summary.stoppedBecause {
+            print("error: stopped early, the rest stays spooled: \(reason)")
+            throw ExitCode.failure
+        }
+        if !summary.problems.isEmpty { throw ExitCode.failure }
+    }
+}
+
+/// `winkhook spool status`: what waits in the spool.
+struct SpoolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spool", abstract: "The local spool (deliveries kept while PostgreSQL is unavailable).",
+        subcommands: [Status.self])
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Segments, records, bytes and the oldest record's age.")
+
+        @OptionGroup var options: ConfigOption
+
+        func run() throws {
+            let environment = ProcessEnvironment.current()
+            let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
+            let config = try ConfigurationLoader.load(path: path, environment: environment)
+            let status = SpoolStatus.read(config.spoolPath)
+            print("spool:    \(config.spoolPath) (at most \(config.spoolMaxBytes) bytes)")
+            print("segments: \(status.segments) (\(status.activeSegments) open in a running worker)")
+            print("records:  \(status.records)")
+            print("bytes:    \(status.bytes)")
+            if let oldest = status.oldest {
+                let age = max(0, RequestProcessor.now().seconds - oldest.seconds)
+                print("oldest:   \(oldest.iso8601) (\(age) s ago)")
+            } else {
+                print("oldest:   -")
+            }
+            for problem in status.problems { print("warning: \(problem)") }
+        }
+    }
+}

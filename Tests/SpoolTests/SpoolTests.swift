@@ -1,0 +1,180 @@
+import Foundation
+import Glibc
+import Testing
+import WebhookCore
+
+@testable import Spool
+
+/// The spool on a real directory: durable appends, drain exactly once, torn tails, full, the commit-mode net.
+@Suite final class SpoolTests {
+    let directory: String
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    init() {
+        var template = Array("/tmp/winkhook-spool-test.XXXXXX".utf8CString)
+        directory = template.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return "/tmp/winkhook-spool-test" }
+            return String(cString: made)
+        }
+    }
+
+    func delivery(_ n: Int, points: Int = 2) -> Delivery {
+        let dimensions = EventDimensions(
+            entity: "e", property: "p\(n)", channel: nil, bookingID: "b\(n)",
+            occurredAt: Timestamp(microseconds: 1_780_000_000_123_456))
+        return Delivery(
+            webhook: "wink", dedupeKey: "id:msg_\(n)", eventKey: EventKey("booking.create") ?? .unknown,
+            sentKey: "booking.created", disposition: .stored, receivedAt: Timestamp(seconds: 1_780_000_000 + Int64(n)),
+            headers: .object(["content-type": .string("application/json")]),
+            body: Array(#"{"type":"booking.created","n":\#(n),"bytes":"\u00e9"}"#.utf8) + [0xFF],
+            bodySHA256: "hash\(n)",
+            points: (0..<points).map { i in
+                MetricPoint(
+                    metric: "m\(i)", value: DecimalText(.number("\(n).5\(i)")) ?? .one, currency: i == 0 ? "EUR" : nil,
+                    dimensions: dimensions)
+            })
+    }
+
+    func segmentPaths() -> [String] { SpoolFiles.segments(in: directory).map { directory + "/" + $0 } }
+
+    @Test func deliveriesRoundTripAndDrainExactlyOnce() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        for n in 0..<3 { try writer.append(delivery(n)) }
+        #expect(SpoolStatus.read(directory).activeSegments == 1)
+        writer.closeSegment()
+        let status = SpoolStatus.read(directory)
+        #expect(status.records == 3 && status.segments == 1 && status.activeSegments == 0)
+        #expect(status.oldest == Timestamp(seconds: 1_780_000_000))
+        let segment = try SpoolSegment.read(SpoolFiles.segments(in: directory)[0], in: directory)
+        let original = delivery(1)
+        let copy = segment.deliveries[1]
+        #expect(copy.webhook == original.webhook && copy.dedupeKey == original.dedupeKey)
+        #expect(copy.eventKey == original.eventKey && copy.sentKey == original.sentKey)
+        #expect(copy.receivedAt == original.receivedAt && copy.body == original.body)
+        #expect(copy.headers == original.headers && copy.bodySHA256 == original.bodySHA256)
+        #expect(copy.points == original.points)
+
+        let store = InMemoryEventStore()
+        let summary = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(summary.stored == 3 && summary.segmentsDrained == 1 && summary.problems.isEmpty)
+        #expect(store.deliveries.map(\.dedupeKey) == ["id:msg_0", "id:msg_1", "id:msg_2"])
+        #expect(segmentPaths().isEmpty)
+        #expect(SpoolDrainer(directory: directory).drain(into: store).stored == 0)
+    }
+
+    @Test func aTornTailFromACrashIsReportedAndNeverApplied() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        try writer.append(delivery(0))
+        try writer.append(delivery(1))
+        writer.closeSegment()
+        // kill -9 in the middle of the third append: half a record on disk.
+        let third = SpoolRecord.frame(DeliveryCodec.encode(delivery(2)))
+        let path = try #require(segmentPaths().first)
+        let fd = open(path, O_WRONLY | O_APPEND)
+        _ = third.withUnsafeBytes { write(fd, $0.baseAddress, third.count / 2) }
+        close(fd)
+        let store = InMemoryEventStore()
+        let summary = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(summary.stored == 2)
+        #expect(summary.problems.count == 1 && summary.problems[0].contains("torn tail"))
+        #expect(store.deliveries.count == 2)
+    }
+
+    @Test func aFlippedByteStopsAtThatRecord() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        for n in 0..<3 { try writer.append(delivery(n)) }
+        writer.closeSegment()
+        let path = try #require(segmentPaths().first)
+        var bytes = try SpoolFiles.read(path)
+        let first = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
+        bytes[first + 40] ^= 0x01  // inside the second record's payload
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
+        close(fd)
+        let segment = try SpoolSegment.read(try #require(SpoolFiles.segments(in: directory).first), in: directory)
+        #expect(segment.deliveries.count == 1)
+        #expect(segment.tornTail?.contains("checksum") == true)
+    }
+
+    @Test func aSegmentAWriterHoldsIsLeftAlone() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        try writer.append(delivery(0))
+        let store = InMemoryEventStore()
+        let busy = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(busy.activeSegments == 1 && busy.stored == 0)
+        writer.closeSegment()
+        #expect(SpoolDrainer(directory: directory).drain(into: store).stored == 1)
+    }
+
+    @Test func aFullSpoolRefuses() throws {
+        let one = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
+        let writer = SpoolWriter(directory: directory, maxBytes: one * 2)
+        try writer.append(delivery(0))
+        try writer.append(delivery(1))
+        let error = #expect(throws: SpoolError.self) { try writer.append(delivery(2)) }
+        #expect(error?.reason.contains("full") == true)
+    }
+
+    @Test func anUnwritableSpoolRefusesWithTheReason() {
+        let writer = SpoolWriter(directory: "/proc/winkhook-no-spool-here", maxBytes: 1 << 30)
+        let error = #expect(throws: SpoolError.self) { try writer.append(delivery(0)) }
+        #expect(error?.reason.contains("/proc/winkhook-no-spool-here") == true)
+    }
+
+    @Test func theCommitModeNetSpoolsWhileTheStoreIsDownAndDrainsWithoutDuplicates() throws {
+        let database = InMemoryEventStore()
+        database.failure = EventStoreError(.unavailable, "connection refused")
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        let store = SpoolingEventStore(inner: database, spool: writer)
+        #expect(try store.record(delivery(0)) == .spooled)
+        #expect(try store.record(delivery(0)) == .spooled)  // a retry of the same delivery
+        #expect(try store.record(delivery(1)) == .spooled)
+        database.failure = nil
+        #expect(try store.record(delivery(2)) == .inserted(points: 2))
+        #expect(!writer.hasOpenSegment)  // handed over to the drainer
+        let summary = SpoolDrainer(directory: directory).drain(into: database)
+        #expect(summary.stored == 2 && summary.duplicates == 1)
+        #expect(Set(database.deliveries.map(\.dedupeKey)) == ["id:msg_0", "id:msg_1", "id:msg_2"])
+        #expect(database.deliveries.count == 3)
+    }
+
+    @Test func whenTheSpoolRefusesTooTheErrorStands() throws {
+        let database = InMemoryEventStore()
+        database.failure = EventStoreError(.unavailable, "connection refused")
+        let store = SpoolingEventStore(
+            inner: database, spool: SpoolWriter(directory: "/proc/winkhook-no-spool-here", maxBytes: 1 << 30))
+        let error = #expect(throws: EventStoreError.self) { try store.record(delivery(0)) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.detail.contains("spool refused") == true)
+    }
+
+    @Test func aDrainThatLosesTheStoreStopsAndKeepsTheSegment() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        for n in 0..<2 { try writer.append(delivery(n)) }
+        writer.closeSegment()
+        let database = InMemoryEventStore()
+        database.failure = EventStoreError(.unavailable, "down again")
+        let summary = SpoolDrainer(directory: directory).drain(into: database)
+        #expect(summary.stoppedBecause?.contains("down again") == true)
+        #expect(segmentPaths().count == 1)
+        database.failure = nil
+        #expect(SpoolDrainer(directory: directory).drain(into: database).stored == 2)
+    }
+
+    @Test func recordsThatDoNotDecodeAreKeptAside() throws {
+        try SpoolFiles.ensureDirectory(directory)
+        let path = directory + "/00000000000000001-1.spool"
+        let record = SpoolRecord.frame(Array("not a delivery".utf8))
+        let fd = open(path, O_WRONLY | O_CREAT, 0o600)
+        _ = record.withUnsafeBytes { write(fd, $0.baseAddress, record.count) }
+        close(fd)
+        let summary = SpoolDrainer(directory: directory).drain(into: InMemoryEventStore())
+        #expect(summary.problems.contains { $0.contains("did not decode") })
+        #expect(access(path + ".undecodable", F_OK) == 0)
+    }
+
+    @Test func crc32cMatchesTheStandardCheckValue() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+    }
+}
