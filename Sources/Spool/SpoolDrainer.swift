@@ -50,9 +50,7 @@ public struct SpoolDrainer {
                     }
                 } catch  where error.code == .invalidData {
                     let rejected = RejectedDelivery(
-                        webhook: delivery.webhook, dedupeKey: delivery.dedupeKey, receivedAt: delivery.receivedAt,
-                        reason: "the database refused the spooled body: \(error.detail)", headers: delivery.headers,
-                        body: delivery.body)
+                        refused: delivery, reason: "the database refused the spooled body: \(error.detail)")
                     do {
                         try store.recordRejected(rejected)
                         summary.rejected += 1

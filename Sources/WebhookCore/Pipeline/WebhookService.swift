@@ -64,10 +64,7 @@ public final class WebhookService {
                 "\(outcome.message); its points were dropped: the database refused them (\(error.detail))",
                 severity: .warning)
         } catch  where error.code == .invalidData {
-            let rejected = RejectedDelivery(
-                webhook: delivery.webhook, dedupeKey: delivery.dedupeKey, receivedAt: delivery.receivedAt,
-                reason: "the database refused the body: \(error.detail)", headers: delivery.headers,
-                body: delivery.body)
+            let rejected = RejectedDelivery(refused: delivery, reason: "the database refused the body: \(error.detail)")
             do {
                 try store.recordRejected(rejected)
             } catch {

@@ -25,4 +25,11 @@ public struct RejectedDelivery: Sendable {
         self.headers = headers
         self.body = body
     }
+
+    /// A delivery the database refused, kept raw with `reason`.
+    public init(refused delivery: Delivery, reason: String) {
+        self.init(
+            webhook: delivery.webhook, dedupeKey: delivery.dedupeKey, receivedAt: delivery.receivedAt, reason: reason,
+            headers: delivery.headers, body: delivery.body)
+    }
 }

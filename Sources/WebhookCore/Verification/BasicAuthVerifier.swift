@@ -61,11 +61,7 @@ public struct BasicAuthVerifier: SignatureVerifier {
     }
 
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
-        switch check(request.head, now: now) {
-        case .verified(let sender): return sender
-        case .failed(let failure): throw failure
-        case .needsBody: throw VerificationFailure(.missingCredential, "no credential")
-        }
+        try check(request.head, now: now).sender()
     }
 }
 

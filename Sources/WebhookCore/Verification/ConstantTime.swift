@@ -15,6 +15,20 @@ public enum ConstantTime {
         Array(SHA256.hash(data: Array(text)))
     }
 
+    /// Whether any of `candidates` equals the MAC `code` computes under any of `keys`: one MAC per key,
+    /// whatever the number of candidates, and every comparison made.
+    public static func anyMatches(
+        _ candidates: [[UInt8]], keys: [SymmetricKey], code: (SymmetricKey) -> [UInt8]
+    ) -> Bool {
+        guard !candidates.isEmpty else { return false }
+        var matched = false
+        for key in keys {
+            let expected = code(key)
+            for candidate in candidates where equal(candidate, expected) { matched = true }
+        }
+        return matched
+    }
+
     /// Whether `candidate` (a digest) equals any of `digests`; every entry is compared, match or not.
     public static func matchesAny(_ candidate: [UInt8], _ digests: [[UInt8]]) -> Bool {
         var matched = false

@@ -82,21 +82,14 @@ public struct HMACVerifier: SignatureVerifier {
     }
 
     public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck {
-        do {
-            _ = try parts(head, now: now)
-            return .needsBody
-        } catch {
-            return .failed(error)
-        }
+        .needsBody { () throws(VerificationFailure) in _ = try parts(head, now: now) }
     }
 
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
         let parts = try parts(request.head, now: now)
         let (prefix, suffix) = settings.content.render(id: parts.id ?? "", timestamp: parts.timestamp)
-        var matched = false
-        for key in keys {
-            let expected = settings.algorithm.code(key: key, prefix: prefix, body: request.body, suffix: suffix)
-            for candidate in parts.candidates where ConstantTime.equal(candidate, expected) { matched = true }
+        let matched = ConstantTime.anyMatches(parts.candidates, keys: keys) { key in
+            settings.algorithm.code(key: key, prefix: prefix, body: request.body, suffix: suffix)
         }
         guard matched else {
             throw VerificationFailure(

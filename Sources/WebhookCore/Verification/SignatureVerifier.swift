@@ -48,6 +48,25 @@ public enum HeadCheck: Sendable {
     case needsBody
     /// Refused on the head alone.
     case failed(VerificationFailure)
+
+    /// `.needsBody` when `checks` passes, else `.failed` with its failure (for body schemes).
+    static func needsBody(if checks: () throws(VerificationFailure) -> Void) -> HeadCheck {
+        do {
+            try checks()
+            return .needsBody
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// The sender of a head-only scheme's check, or its failure (for `verify`).
+    func sender() throws(VerificationFailure) -> VerifiedSender {
+        switch self {
+        case .verified(let sender): return sender
+        case .failed(let failure): throw failure
+        case .needsBody: throw VerificationFailure(.missingCredential, "no credential")
+        }
+    }
 }
 
 /// A verification method as `check-config` shows it.

@@ -59,12 +59,7 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
 
     /// Headers present, id sane, timestamp in the window; the signature entries are decoded by `verify`.
     public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck {
-        do {
-            _ = try identity(head, now: now)
-            return .needsBody
-        } catch {
-            return .failed(error)
-        }
+        .needsBody { () throws(VerificationFailure) in _ = try identity(head, now: now) }
     }
 
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
@@ -73,12 +68,8 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         prefix.append(UInt8(ascii: "."))
         prefix.append(contentsOf: parts.timestampText.utf8)
         prefix.append(UInt8(ascii: "."))
-        var matched = false
-        if !parts.macs.isEmpty {
-            for key in keys {
-                let expected = MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
-                for candidate in parts.macs where ConstantTime.equal(candidate, expected) { matched = true }
-            }
+        var matched = ConstantTime.anyMatches(parts.macs, keys: keys) { key in
+            MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
         }
         if !matched, !parts.signatures.isEmpty, !keyPairs.isEmpty {
             let signed = prefix + request.body

@@ -25,21 +25,14 @@ public struct StripeVerifier: SignatureVerifier {
     public var signer: (any RequestSigner)? { secrets.first.map(StripeSigner.init(secret:)) }
 
     public func check(_ head: RequestHead, now: Timestamp) -> HeadCheck {
-        do {
-            _ = try parts(head, now: now)
-            return .needsBody
-        } catch {
-            return .failed(error)
-        }
+        .needsBody { () throws(VerificationFailure) in _ = try parts(head, now: now) }
     }
 
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
         let (timestamp, candidates) = try parts(request.head, now: now)
         let prefix = Array((timestamp + ".").utf8)
-        var matched = false
-        for key in keys {
-            let expected = MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
-            for candidate in candidates where ConstantTime.equal(candidate, expected) { matched = true }
+        let matched = ConstantTime.anyMatches(candidates, keys: keys) { key in
+            MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
         }
         guard matched else {
             throw VerificationFailure(

@@ -70,11 +70,7 @@ public struct URLTokenVerifier: SignatureVerifier {
     }
 
     public func verify(_ request: WebhookRequest, now: Timestamp) throws(VerificationFailure) -> VerifiedSender {
-        switch check(request.head, now: now) {
-        case .verified(let sender): return sender
-        case .failed(let failure): throw failure
-        case .needsBody: throw VerificationFailure(.missingCredential, "no token")
-        }
+        try check(request.head, now: now).sender()
     }
 }
 
