@@ -20,15 +20,15 @@ struct DrainCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(name: .long, help: "libpq conninfo or URI (default: $WINKHOOK_DATABASE_URL, else the configuration).")
-    var database: String?
+    @OptionGroup var database: DatabaseOption
 
     func run() throws {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
         let config = try ConfigurationLoader.load(path: path, environment: environment)
-        let store = PostgresEventStore(conninfo: database ?? config.databaseURL, logger: logger)
+        let store = PostgresEventStore(
+            conninfo: database.url(environment: environment) { config.databaseURL }, logger: logger)
         let terminal = isatty(1) != 0
         var lastShown = -1
         let summary = SpoolDrainer(directory: config.spoolPath).drain(into: store) { done, total in

@@ -11,20 +11,14 @@ struct MigrateCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(name: .long, help: "libpq conninfo or URI (default: $WINKHOOK_DATABASE_URL, else the configuration).")
-    var database: String?
+    @OptionGroup var database: DatabaseOption
 
     func run() throws {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
-        let url: String
-        if let database {
-            url = database
-        } else if let fromEnvironment = environment["WINKHOOK_DATABASE_URL"], !fromEnvironment.isEmpty {
-            url = fromEnvironment
-        } else {
+        let url = try database.url(environment: environment) {
             let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
-            url = try ConfigurationLoader.load(path: path, environment: environment).databaseURL
+            return try ConfigurationLoader.load(path: path, environment: environment).databaseURL
         }
         do {
             let connection = try PostgresConnection(conninfo: url)

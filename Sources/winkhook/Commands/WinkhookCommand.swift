@@ -24,3 +24,18 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: $WINKHOOK_CONFIG, else /etc/winkhook/winkhook.toml).")
     var config: String?
 }
+
+/// `--database CONNINFO`, shared by the commands that talk to PostgreSQL without serving.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "libpq conninfo or URI (default: $WINKHOOK_DATABASE_URL, else the configuration).")
+    var database: String?
+
+    /// The flag, else `WINKHOOK_DATABASE_URL`, else the configuration's `[database] url` (read lazily).
+    func url(environment: [String: String], configuration: () throws -> String) rethrows -> String {
+        if let database { return database }
+        if let fromEnvironment = environment["WINKHOOK_DATABASE_URL"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return try configuration()
+    }
+}
