@@ -33,7 +33,7 @@ let package = Package(
             name: "WinkhookConfig",
             dependencies: ["WebhookCore", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
-        // libfcgi: accept loop, CGI, response writing, the worker supervisor.
+        // libfcgi: accept loop, CGI, response writing.
         .target(
             name: "FastCGITransport",
             dependencies: ["CFastCGI", "WebhookCore", .product(name: "Logging", package: "swift-log")]
@@ -43,12 +43,17 @@ let package = Package(
             name: "PostgresStore",
             dependencies: ["CLibPQ", "WebhookCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // `winkhook serve`: the process tree (FastCGI workers and the spool drainer), signals, reloads.
+        .target(
+            name: "Supervision",
+            dependencies: ["WebhookCore", .product(name: "Logging", package: "swift-log")]
+        ),
         // The local spool: durable append-only segments, drained into the store.
         .target(name: "Spool", dependencies: ["WebhookCore"]),
         .executableTarget(
             name: "winkhook",
             dependencies: [
-                "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool",
+                "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool", "Supervision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "WebhookCoreTests", dependencies: ["WebhookCore", "FuzzHarness"], exclude: ["Fixtures"]),
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
-        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport"]),
+        .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport"]),

@@ -2,11 +2,14 @@ import Glibc
 import WebhookCore
 
 /// Moves spooled deliveries into a store, oldest segment first. A segment is deleted only once every one
-/// of its deliveries is committed (duplicates are detected by the store, so a drain that stops halfway
-/// and starts again writes nothing twice). Segments a writer still holds are left alone.
-public struct SpoolDrainer {
+/// of its deliveries is committed and no writer holds it any more (duplicates are detected by the store,
+/// so a drain that stops halfway and starts again writes nothing twice). Of a segment a worker still
+/// writes to, the complete records are drained and remembered, and the file is left for a later pass.
+public final class SpoolDrainer {
     /// The spool directory.
     public let directory: String
+    /// Deliveries already committed, by segment name (segments still held by a writer).
+    private var committed: [String: Int] = [:]
 
     /// Creates a drainer.
     public init(directory: String) {
@@ -34,15 +37,18 @@ public struct SpoolDrainer {
         for name in names {
             do {
                 let segment = try SpoolSegment.read(name, in: directory)
-                if segment.active { summary.activeSegments += 1 } else { segments.append(segment) }
+                if segment.active { summary.activeSegments += 1 }
+                segments.append(segment)
             } catch {
                 summary.problems.append("\(name): \(error.reason)")
             }
         }
-        let total = segments.reduce(0) { $0 + $1.deliveries.count }
+        committed = committed.filter { names.contains($0.key) }
+        let total = segments.reduce(0) { $0 + max(0, $1.deliveries.count - (committed[$1.name] ?? 0)) }
         var done = 0
         for segment in segments {
-            for delivery in segment.deliveries {
+            let already = committed[segment.name] ?? 0
+            for delivery in segment.deliveries.dropFirst(already) {
                 do {
                     switch try store.record(delivery) {
                     case .inserted, .spooled: summary.stored += 1
@@ -62,12 +68,16 @@ public struct SpoolDrainer {
                     summary.stoppedBecause = error.debugDescription
                     return summary
                 }
+                committed[segment.name, default: 0] += 1
                 done += 1
                 progress(done, total)
             }
+            // A writer may be in the middle of its next record: neither torn nor done yet.
+            guard !segment.active else { continue }
             if let torn = segment.tornTail {
                 summary.problems.append("\(segment.name): torn tail dropped (\(torn)); it was never acknowledged")
             }
+            committed[segment.name] = nil
             if segment.undecodable > 0 {
                 summary.problems.append("\(segment.name): \(segment.undecodable) record(s) did not decode")
                 // Kept aside for a person to look at, not deleted.

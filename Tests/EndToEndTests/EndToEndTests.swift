@@ -138,6 +138,38 @@ extension EndToEnd {
             #expect(again.contains("drained 0 segment(s)"), "\(again)")
         }
 
+        @Test func theSupervisedDrainerStoresTheSpoolOnceTheDatabaseIsBack() throws {
+            let down = "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1"
+            let config = try environment.writeConfig(name: "drainer", webhook: webhook, databaseURL: down)
+            let server = try ServeProcess(environment: environment, config: config, name: "drainer")
+            let first = try #require(server.drainerPID(), "serve runs no drainer")
+            for id in ["msg_drainer_1", "msg_drainer_2"] {
+                #expect(try HTTP.signedPost(url, body: try booking(), id: id).2["winkhook-result"] == "spooled")
+            }
+            // The drainer is supervised like the workers: killed, it is replaced.
+            kill(first, SIGKILL)
+            var replaced: Int32?
+            for _ in 0..<100 where replaced == nil {
+                usleep(50_000)
+                replaced = server.drainerPID().flatMap { $0 == first ? nil : $0 }
+            }
+            #expect(replaced != nil, "the drainer was not replaced: \(server.log)")
+            // The database "comes back" (the right address now), and serve is told: nothing by hand.
+            _ = try environment.writeConfig(name: "drainer", webhook: webhook)
+            kill(server.pid, SIGHUP)
+            var stored = 0
+            for _ in 0..<200 where stored < 2 {
+                usleep(100_000)
+                stored = try deliveries()
+            }
+            #expect(stored == 2, "\(server.log)")
+            #expect(try deliveries("msg_drainer_1") == 1 && deliveries("msg_drainer_2") == 1)
+            let (_, status) = try runBinary(environment, ["spool", "status", "--config", config])
+            #expect(status.contains("records:  0"), "\(status)")
+            _ = server.stop()
+            #expect(server.log.contains("drained the spool"))
+        }
+
         @Test func databaseAndSpoolDownIs503WithRetryAfterAndNeverA2xx() throws {
             let config = try environment.writeConfig(
                 name: "nodb-nospool", webhook: webhook,

@@ -52,8 +52,23 @@ final class ServeProcess {
     /// The supervisor's and workers' log so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Worker pids: processes whose parent is the supervisor.
+    /// Worker pids: processes whose parent is the supervisor, but the spool drainer.
     func workerPIDs() -> Set<Int32> {
+        children().filter { !ServeProcess.commandLine($0).contains("drain") }
+    }
+
+    /// The spool drainer's pid, if it runs.
+    func drainerPID() -> Int32? {
+        children().first { ServeProcess.commandLine($0).contains("drain") }
+    }
+
+    static func commandLine(_ pid: Int32) -> String {
+        let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+        return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Live children of the supervisor.
+    func children() -> Set<Int32> {
         var pids: Set<Int32> = []
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import WebhookCore
 
 @testable import FastCGITransport
 

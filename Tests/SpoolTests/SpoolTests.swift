@@ -97,14 +97,22 @@ import WebhookCore
         #expect(segment.tornTail?.contains("checksum") == true)
     }
 
-    @Test func aSegmentAWriterHoldsIsLeftAlone() throws {
+    @Test func aSegmentAWriterHoldsIsDrainedButKeptUntilItIsClosed() throws {
         let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
         try writer.append(delivery(0))
         let store = InMemoryEventStore()
-        let busy = SpoolDrainer(directory: directory).drain(into: store)
-        #expect(busy.activeSegments == 1 && busy.stored == 0)
+        let drainer = SpoolDrainer(directory: directory)
+        let busy = drainer.drain(into: store)
+        #expect(busy.activeSegments == 1 && busy.stored == 1 && busy.segmentsDrained == 0)
+        try writer.append(delivery(1))
+        let next = drainer.drain(into: store)  // only the new record: the first is remembered
+        #expect(next.stored == 1 && next.duplicates == 0)
+        #expect(segmentPaths().count == 1)
         writer.closeSegment()
-        #expect(SpoolDrainer(directory: directory).drain(into: store).stored == 1)
+        let closed = drainer.drain(into: store)
+        #expect(closed.stored == 0 && closed.duplicates == 0 && closed.segmentsDrained == 1)
+        #expect(segmentPaths().isEmpty)
+        #expect(store.deliveries.count == 2)
     }
 
     @Test func aFullSpoolRefuses() throws {

@@ -22,6 +22,11 @@ struct DrainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @Flag(
+        name: .long,
+        help: "Keep draining: a pass a second, backing off to 30 s while PostgreSQL is away (what serve runs).")
+    var watch = false
+
     func run() throws {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
@@ -29,6 +34,10 @@ struct DrainCommand: ParsableCommand {
         let config = try ConfigurationLoader.load(path: path, environment: environment)
         let store = PostgresEventStore(
             conninfo: database.url(environment: environment) { config.databaseURL }, logger: logger)
+        if watch {
+            DrainWatch(directory: config.spoolPath, store: store, logger: logger).run(environment: environment)
+            return
+        }
         let terminal = isatty(1) != 0
         var lastShown = -1
         let summary = SpoolDrainer(directory: config.spoolPath).drain(into: store) { done, total in

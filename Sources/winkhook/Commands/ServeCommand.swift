@@ -2,6 +2,7 @@ import ArgumentParser
 import FastCGITransport
 import Glibc
 import Logging
+import Supervision
 import WinkhookConfig
 
 /// `winkhook serve`: the supervised worker pool.
@@ -93,7 +94,8 @@ struct ServeCommand: ParsableCommand {
         let count = workers ?? max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let supervisor = Supervisor(
             options: Supervisor.Options(
-                workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments),
+                workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
+                drainerArguments: ["drain", "--watch", "--config", configPath]),
             listenDescriptor: descriptor, socketPath: socketPath, logger: logger,
             checkConfiguration: {
                 do {

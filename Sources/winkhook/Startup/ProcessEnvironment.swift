@@ -1,5 +1,6 @@
 import FastCGITransport
 import Glibc
+import WebhookCore
 
 /// The process environment as a dictionary (no Foundation); the first of a repeated name wins.
 enum ProcessEnvironment {

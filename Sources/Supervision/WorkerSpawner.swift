@@ -1,12 +1,14 @@
 import Glibc
+import WebhookCore
 
-/// Starts copies of this executable as workers: the listening socket as fd 0, the supervisor pipe as
-/// fd 3, default signal dispositions and mask, and a process group of their own (so a terminal's Ctrl-C
-/// reaches only the supervisor, which then stops them gracefully).
+/// Starts copies of this executable as children: the listening socket as fd 0 (workers; the drainer
+/// gets /dev/null), the supervisor pipe as fd 3, default signal dispositions and mask, and a process
+/// group of their own (so a terminal's Ctrl-C reaches only the supervisor, which then stops them
+/// gracefully).
 struct WorkerSpawner {
     let executable: String
     let arguments: [String]
-    let listenDescriptor: Int32
+    let listenDescriptor: Int32?
     let lifelineDescriptor: Int32
 
     /// The fd on which a worker finds the read end of the supervisor's lifeline pipe.
@@ -16,7 +18,11 @@ struct WorkerSpawner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, listenDescriptor, 0)
+        if let listenDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, listenDescriptor, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, lifelineDescriptor, WorkerSpawner.lifelineTarget)
 
         var attributes = posix_spawnattr_t()

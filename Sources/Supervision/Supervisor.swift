@@ -1,10 +1,10 @@
 import Glibc
 import Logging
 
-/// `winkhook serve`: owns the listening socket, runs N single-threaded workers on it and keeps them
-/// running.
+/// `winkhook serve`: owns the listening socket, runs N single-threaded workers on it and the spool
+/// drainer beside them, and keeps them running.
 ///
-/// - a worker that dies is replaced (after a back-off if it keeps dying at start);
+/// - a worker or the drainer that dies is replaced (after a back-off if it keeps dying at start);
 /// - SIGTERM, SIGINT, SIGQUIT: stop accepting, let in-flight requests finish, exit within 5 s
 ///   (workers still running after 4.5 s are killed);
 /// - SIGHUP: the configuration is checked, then a new set of workers starts and the old ones stop
@@ -18,14 +18,17 @@ public final class Supervisor {
         public var executable: String
         /// Arguments for each worker (e.g. `--config PATH`).
         public var workerArguments: [String]
+        /// Arguments for the drainer process (`drain --watch --config PATH`), if one runs.
+        public var drainerArguments: [String]?
         /// How long workers get to finish after SIGTERM before SIGKILL.
         public var stopGraceMicroseconds: Int64 = 4_500_000
 
         /// Creates options.
-        public init(workers: Int, executable: String, workerArguments: [String]) {
+        public init(workers: Int, executable: String, workerArguments: [String], drainerArguments: [String]? = nil) {
             self.workers = workers
             self.executable = executable
             self.workerArguments = workerArguments
+            self.drainerArguments = drainerArguments
         }
     }
 
@@ -44,6 +47,11 @@ public final class Supervisor {
     private var pendingStarts: [Int64] = []
     private var backoff: Int64 = 0
     private var lifeline: (read: Int32, write: Int32) = (-1, -1)
+    private var drainer: (pid: pid_t, startedAt: Int64)?
+    private var drainerDueAt: Int64?
+    private var drainerBackoff: Int64 = 0
+    private var stopping = false
+    private var drainerReloading = false
 
     /// Creates a supervisor.
     /// - Parameters:
@@ -85,6 +93,7 @@ public final class Supervisor {
         signal(SIGPIPE, SIG_IGN)
 
         for _ in 0..<options.workers { startWorker() }
+        startDrainer()
         logger.info("serving", metadata: ["workers": "\(options.workers)", "pid": "\(getpid())"])
 
         while true {
@@ -101,6 +110,48 @@ public final class Supervisor {
             }
             reap()
             startDueWorkers()
+            if let due = drainerDueAt, due <= Supervisor.monotonicMicroseconds() { startDrainer() }
+        }
+    }
+
+    private func startDrainer() {
+        drainerDueAt = nil
+        guard let arguments = options.drainerArguments, drainer == nil, !stopping else { return }
+        let spawner = WorkerSpawner(
+            executable: options.executable, arguments: arguments, listenDescriptor: nil,
+            lifelineDescriptor: lifeline.read)
+        switch spawner.spawn() {
+        case .success(let pid):
+            drainer = (pid, Supervisor.monotonicMicroseconds())
+        case .failure(let error):
+            logger.error("could not start the spool drainer: \(error)")
+            scheduleDrainer()
+        }
+    }
+
+    private func scheduleDrainer() {
+        drainerBackoff = min(max(drainerBackoff * 2, 500_000), 30_000_000)
+        drainerDueAt = Supervisor.monotonicMicroseconds() + drainerBackoff
+    }
+
+    /// The drainer exited: replaced at once after a reload or a long life, with a back-off otherwise.
+    private func drainerExited(_ status: Int32, reloading: Bool) {
+        guard let (pid, startedAt) = drainer else { return }
+        drainer = nil
+        guard !stopping else { return }
+        let how = Supervisor.describe(status)
+        if reloading || Supervisor.monotonicMicroseconds() - startedAt > 10_000_000 {
+            if !reloading {
+                logger.error(
+                    "spool drainer exited; starting a replacement", metadata: ["pid": "\(pid)", "exit": "\(how)"])
+            }
+            drainerBackoff = 0
+            startDrainer()
+        } else {
+            logger.error(
+                "spool drainer exited soon after start; restarting with back-off",
+                metadata: ["pid": "\(pid)", "exit": "\(how)"])
+            scheduleDrainer()
         }
     }
 
@@ -135,6 +186,11 @@ public final class Supervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
+            if pid == drainer?.pid {
+                drainerExited(status, reloading: drainerReloading)
+                drainerReloading = false
+                continue
+            }
             guard let worker = workers.removeValue(forKey: pid) else { continue }
             guard worker.generation == generation else { continue }
             let lived = Supervisor.monotonicMicroseconds() - worker.startedAt
@@ -166,13 +222,23 @@ public final class Supervisor {
         pendingStarts.removeAll()
         for _ in 0..<options.workers { startWorker() }
         for pid in old { kill(pid, SIGTERM) }
+        if let pid = drainer?.pid {
+            // Replaced with the new configuration once it has finished its pass.
+            drainerReloading = true
+            kill(pid, SIGTERM)
+        }
         logger.info("SIGHUP: configuration reloaded; workers replaced", metadata: ["workers": "\(options.workers)"])
     }
 
     private func stop(reason: Int32) -> Int32 {
         logger.info("stopping: letting in-flight requests finish", metadata: ["signal": "\(reason)"])
         generation += 1  // nothing that exits from now on is replaced
+        stopping = true
         close(listenDescriptor)
+        if let pid = drainer?.pid {
+            workers[pid] = Worker(generation: generation - 1, startedAt: 0)  // waited for like a worker
+            drainer = nil
+        }
         for pid in workers.keys { kill(pid, SIGTERM) }
         let deadline = Supervisor.monotonicMicroseconds() + options.stopGraceMicroseconds
         while !workers.isEmpty, Supervisor.monotonicMicroseconds() < deadline {
