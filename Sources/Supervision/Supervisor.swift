@@ -70,17 +70,19 @@ public final class Supervisor {
         self.checkConfiguration = checkConfiguration
     }
 
-    /// Runs until a stop signal. Returns the exit status.
-    public func run() -> Int32 {
+    /// Runs until a stop signal. `started` is called once the signal mask is set and the children run
+    /// (the place to write a pid file: a signal sent to that pid is then never lost); returning `false`
+    /// stops everything with status 1. Returns the exit status.
+    public func run(started: () -> Bool = { true }) -> Int32 {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
             logger.critical("pipe failed: \(String(cString: strerror(errno)))")
             return 1
         }
-        // Close-on-exec: a worker gets the read end only as its fd 3 (dup2 clears the flag there).
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        lifeline = (fds[0], fds[1])
+        // Close-on-exec, and at 10 or above: with stdin closed, pipe() hands out fd 0, which a spawned
+        // worker's dup2 of the listener onto 0 would silently replace. A child gets the read end only
+        // as its fd 3 (dup2 clears the flag there).
+        lifeline = (Supervisor.highDescriptor(fds[0]), Supervisor.highDescriptor(fds[1]))
         var signals = sigset_t()
         sigemptyset(&signals)
         for waited in [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP] {
@@ -95,6 +97,10 @@ public final class Supervisor {
         for _ in 0..<options.workers { startWorker() }
         startDrainer()
         logger.info("serving", metadata: ["workers": "\(options.workers)", "pid": "\(getpid())"])
+        guard started() else {
+            _ = stop(reason: SIGTERM)
+            return 1
+        }
 
         while true {
             var info = siginfo_t()
@@ -195,7 +201,8 @@ public final class Supervisor {
             guard worker.generation == generation else { continue }
             let lived = Supervisor.monotonicMicroseconds() - worker.startedAt
             let how = Supervisor.describe(status)
-            if lived < 1_000_000 {
+            // A clean exit (a --max-requests recycle) is never a crash loop: replaced at once.
+            if lived < 1_000_000, Supervisor.describe(status) != "status 0" {
                 logger.error(
                     "worker exited right after start; restarting with back-off",
                     metadata: ["pid": "\(pid)", "exit": "\(how)"])
@@ -260,6 +267,17 @@ public final class Supervisor {
         close(lifeline.read)
         logger.info("stopped")
         return 0
+    }
+
+    /// `descriptor` moved to 10 or above, close-on-exec (the original is closed).
+    static func highDescriptor(_ descriptor: Int32) -> Int32 {
+        let moved = fcntl(descriptor, F_DUPFD_CLOEXEC, 10)
+        guard moved >= 0 else {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            return descriptor
+        }
+        close(descriptor)
+        return moved
     }
 
     static func monotonicMicroseconds() -> Int64 {

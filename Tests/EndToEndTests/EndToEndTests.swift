@@ -285,7 +285,42 @@ extension EndToEnd {
             }
             #expect(try deliveries() == 6)
             #expect(server.log.contains("served max_requests"))
+            #expect(!server.log.contains("back-off"), "a recycle was treated as a crash: \(server.log)")
             _ = server.stop()
+        }
+
+        @Test func withStdinClosedTheLifelineStaysOffFdZeroAndEveryChildStopsWithTheSupervisor() throws {
+            let config = try environment.writeConfig(name: "nostdin", webhook: webhook)
+            let log = environment.runDirectory + "/nostdin.log"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [
+                "-c",
+                "exec 0<&-; exec \"$0\" serve --config \"$1\" --listen \"unix:$2\" --workers 2 2>>\"$3\"",
+                environment.binary, config, environment.socket, log,
+            ]
+            try process.run()
+            var status = 0
+            for _ in 0..<100 where status != 200 {
+                usleep(100_000)
+                status = (try? HTTP.signedPost(url, body: try booking(), id: "msg_nostdin"))?.0 ?? 0
+            }
+            #expect(status == 200)
+            let pipes =
+                ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd")) ?? [])
+                .filter { fd in
+                    (try? FileManager.default.destinationOfSymbolicLink(
+                        atPath: "/proc/\(process.processIdentifier)/fd/\(fd)"))?.hasPrefix("pipe:") == true
+                }.compactMap { Int($0) }.filter { $0 != 1 && $0 != 2 }  // stdout and stderr may be pipes
+            #expect(!pipes.isEmpty && pipes.allSatisfy { $0 >= 10 }, "lifeline fds: \(pipes)")
+            let children = ServeProcess.children(of: process.processIdentifier)
+            #expect(children.count == 3, "two workers and the drainer: \(children)")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline, children.contains(where: { kill($0, 0) == 0 }) { usleep(50_000) }
+            #expect(children.allSatisfy { kill($0, 0) != 0 }, "children outlived their supervisor")
+            unlink(environment.socket)
         }
 
         @Test func workersStopWhenTheSupervisorIsKilled() throws {

@@ -68,7 +68,10 @@ final class ServeProcess {
     }
 
     /// Live children of the supervisor.
-    func children() -> Set<Int32> {
+    func children() -> Set<Int32> { ServeProcess.children(of: process.processIdentifier) }
+
+    /// Live (not zombie) children of `parent`.
+    static func children(of parent: Int32) -> Set<Int32> {
         var pids: Set<Int32> = []
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
@@ -77,7 +80,7 @@ final class ServeProcess {
                 let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 2, fields[0] != "Z", Int32(fields[1]) == process.processIdentifier { pids.insert(pid) }
+            if fields.count > 2, fields[0] != "Z", Int32(fields[1]) == parent { pids.insert(pid) }
         }
         return pids
     }

@@ -21,7 +21,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "unix:/path.sock, 127.0.0.1:PORT or [::1]:PORT.")
     var listen: String = "unix:/run/winkhook/winkhook.sock"
 
-    @Option(name: .long, help: "Worker processes (default: 2 per CPU, at least 2).")
+    @Option(name: .long, help: "Worker processes (default: 2 per CPU, at least 2, at most 16).")
     var workers: Int?
 
     @Option(name: .long, help: "Unix socket mode, octal.")
@@ -91,7 +91,8 @@ struct ServeCommand: ParsableCommand {
 
         var arguments = ["--config", configPath]
         if maxRequests > 0 { arguments += ["--max-requests", String(maxRequests)] }
-        let count = workers ?? max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        // 2 per CPU, at most 16: each worker holds a PostgreSQL connection (max_connections).
+        let count = workers ?? min(16, max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         let supervisor = Supervisor(
             options: Supervisor.Options(
                 workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
@@ -107,16 +108,19 @@ struct ServeCommand: ParsableCommand {
                     return "\(error)"
                 }
             })
-        if let pidFile {
+        var pidFileFailed = false
+        defer { if let pidFile, !pidFileFailed { unlink(pidFile) } }
+        let status = supervisor.run {
+            guard let pidFile else { return true }
             guard let file = fopen(pidFile, "w") else {
                 logger.critical("cannot write --pid-file \(pidFile): \(String(cString: strerror(errno)))")
-                throw ExitCode(1)
+                pidFileFailed = true
+                return false
             }
             fputs("\(getpid())\n", file)
             fclose(file)
+            return true
         }
-        defer { if let pidFile { unlink(pidFile) } }
-        let status = supervisor.run()
         if status != 0 { throw ExitCode(status) }
     }
 
