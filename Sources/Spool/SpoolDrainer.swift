@@ -29,25 +29,27 @@ public final class SpoolDrainer {
         public var stoppedBecause: String?
     }
 
-    /// One pass over every closed segment. `progress` is called after each delivery (done, total).
+    /// One pass over every segment, oldest first, one segment in memory at a time (a pass that finds the
+    /// store gone stops at its first write, having read one segment, not the whole spool). `progress` is
+    /// called after each delivery with (bytes done, bytes in the spool).
     public func drain(into store: any EventStore, progress: (Int, Int) -> Void = { _, _ in }) -> Summary {
         var summary = Summary()
         let names = SpoolFiles.segments(in: directory)
-        var segments: [SpoolSegment] = []
+        committed = committed.filter { names.contains($0.key) }
+        let total = names.reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
+        var done = 0
         for name in names {
+            let segment: SpoolSegment
             do {
-                let segment = try SpoolSegment.read(name, in: directory)
-                if segment.active { summary.activeSegments += 1 }
-                segments.append(segment)
+                segment = try SpoolSegment.read(name, in: directory)
             } catch {
                 summary.problems.append("\(name): \(error.reason)")
+                continue
             }
-        }
-        committed = committed.filter { names.contains($0.key) }
-        let total = segments.reduce(0) { $0 + max(0, $1.deliveries.count - (committed[$1.name] ?? 0)) }
-        var done = 0
-        for segment in segments {
-            let already = committed[segment.name] ?? 0
+            if segment.active { summary.activeSegments += 1 }
+            let share = segment.deliveries.isEmpty ? 0 : segment.bytes / segment.deliveries.count
+            let already = committed[name] ?? 0
+            done += share * already
             for delivery in segment.deliveries.dropFirst(already) {
                 do {
                     switch try store.record(delivery) {
@@ -68,25 +70,26 @@ public final class SpoolDrainer {
                     summary.stoppedBecause = error.debugDescription
                     return summary
                 }
-                committed[segment.name, default: 0] += 1
-                done += 1
+                committed[name, default: 0] += 1
+                done += share
                 progress(done, total)
             }
             // A writer may be in the middle of its next record: neither torn nor done yet.
             guard !segment.active else { continue }
             if let torn = segment.tornTail {
-                summary.problems.append("\(segment.name): torn tail dropped (\(torn)); it was never acknowledged")
+                summary.problems.append("\(name): torn tail dropped (\(torn)); it was never acknowledged")
             }
-            committed[segment.name] = nil
+            committed[name] = nil
             if segment.undecodable > 0 {
-                summary.problems.append("\(segment.name): \(segment.undecodable) record(s) did not decode")
+                summary.problems.append("\(name): \(segment.undecodable) record(s) did not decode")
                 // Kept aside for a person to look at, not deleted.
-                rename(directory + "/" + segment.name, directory + "/" + segment.name + ".undecodable")
+                rename(directory + "/" + name, directory + "/" + name + ".undecodable")
                 continue
             }
-            unlink(directory + "/" + segment.name)
+            unlink(directory + "/" + name)
             summary.segmentsDrained += 1
         }
+        progress(total, total)
         if summary.segmentsDrained > 0 { SpoolFiles.syncDirectory(directory) }
         return summary
     }

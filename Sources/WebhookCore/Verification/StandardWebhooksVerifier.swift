@@ -138,9 +138,4 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         try UnixTimestamp.checkWindow(timestamp, now: now, tolerance: toleranceSeconds)
         return (id, timestampText, signatureHeader)
     }
-
-    /// Parses a Unix timestamp of 1 to 12 ASCII digits; signs, decimals, exponents, `nan` → `nil`.
-    public static func parseTimestamp(_ text: String) -> Int64? {
-        UnixTimestamp.parse(text)
-    }
 }

@@ -52,7 +52,7 @@ public struct StripeVerifier: SignatureVerifier {
             guard entries <= 32 else { break }
             let pair = item.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
-            let name = pair[0].trimmingCharacters(in: " ")
+            let name = String(pair[0]).trimmingWhitespace()
             if name == "t" {
                 guard timestamp == nil else {
                     throw VerificationFailure(.malformedHeader, "Stripe-Signature has two timestamps")
@@ -81,14 +81,5 @@ public struct StripeSigner: RequestSigner {
         let mac = MACAlgorithm.sha256.code(
             key: SymmetricKey(data: secret), prefix: Array("\(timestamp).".utf8), body: body)
         return SignedRequest(headers: [("Stripe-Signature", "t=\(timestamp),v1=" + Hex.encode(mac))])
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in character: Character) -> Substring {
-        var text = self
-        while text.first == character { text = text.dropFirst() }
-        while text.last == character { text = text.dropLast() }
-        return text
     }
 }

@@ -30,8 +30,7 @@ struct DrainCommand: ParsableCommand {
     func run() throws {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
-        let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
-        let config = try ConfigurationLoader.load(path: path, environment: environment)
+        let config = try options.load(environment: environment)
         let store = PostgresEventStore(
             conninfo: database.url(environment: environment) { config.databaseURL }, logger: logger)
         if watch {
@@ -46,7 +45,7 @@ struct DrainCommand: ParsableCommand {
             guard percent != lastShown else { return }
             lastShown = percent
             let bar = String(repeating: "█", count: percent / 4) + String(repeating: "·", count: 25 - percent / 4)
-            print("\r\(bar) \(done)/\(total)", terminator: done == total ? "\n" : "")
+            print("\r\(bar) \(done / 1024)/\(total / 1024) KiB", terminator: done == total ? "\n" : "")
             fflush(nil)
         }
         print(
@@ -78,8 +77,7 @@ struct SpoolCommand: ParsableCommand {
 
         func run() throws {
             let environment = ProcessEnvironment.current()
-            let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
-            let config = try ConfigurationLoader.load(path: path, environment: environment)
+            let config = try options.load(environment: environment)
             let status = SpoolStatus.read(config.spoolPath)
             print("spool:    \(config.spoolPath) (at most \(config.spoolMaxBytes) bytes)")
             print("segments: \(status.segments) (\(status.activeSegments) open in a running worker)")

@@ -17,8 +17,7 @@ struct MigrateCommand: ParsableCommand {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let url = try database.url(environment: environment) {
-            let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
-            return try ConfigurationLoader.load(path: path, environment: environment).databaseURL
+            try options.load(environment: environment).databaseURL
         }
         do {
             let connection = try PostgresConnection(conninfo: url)

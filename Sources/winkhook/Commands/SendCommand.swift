@@ -19,8 +19,7 @@ struct SendCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(name: .long, help: "Webhook name (default: the first configured).")
-    var webhook: String?
+    @OptionGroup var webhook: WebhookOption
 
     @Option(name: .long, help: "Sign with this scheme of the webhook's methods (default: the first that can sign).")
     var scheme: String?
@@ -54,10 +53,8 @@ struct SendCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessEnvironment.current()
-        let path = ConfigurationLoader.locate(explicit: options.config, environment: environment)
-        let config = try ConfigurationLoader.load(path: path, environment: environment)
-        guard let endpoint = webhook.map({ name in config.webhooks.first { $0.name == name } }) ?? config.webhooks.first
-        else { throw ValidationError("no webhook named \(webhook ?? "") in \(path)") }
+        let config = try options.load(environment: environment)
+        let endpoint = config.webhooks[try webhook.index(in: config)]
         let methods = endpoint.authenticator.methods.filter { scheme == nil || $0.scheme == scheme }
         guard let signer = methods.lazy.compactMap(\.signer).first else {
             let known = endpoint.authenticator.methods.map(\.scheme).joined(separator: ", ")

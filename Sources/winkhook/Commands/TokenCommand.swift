@@ -21,11 +21,9 @@ struct TokenCommand: ParsableCommand {
                 new URL: every listed token is accepted.
                 """)
 
-        @Option(name: .long, help: "Configuration file (default: $WINKHOOK_CONFIG, else /etc/winkhook/winkhook.toml).")
-        var config: String?
+        @OptionGroup var options: ConfigOption
 
-        @Option(name: .long, help: "Webhook name (default: the first configured).")
-        var webhook: String?
+        @OptionGroup var webhook: WebhookOption
 
         @Option(name: .long, help: "Public base URL, e.g. https://hooks.example.com (default: [server] public_url).")
         var baseURL: String?
@@ -36,16 +34,13 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             let token = TokenCommand.freshToken()
             let environment = ProcessEnvironment.current()
-            guard config != nil || environment["WINKHOOK_CONFIG"] != nil || append || webhook != nil else {
+            guard options.config != nil || environment["WINKHOOK_CONFIG"] != nil || append || webhook.webhook != nil
+            else {
                 print(token)
                 return
             }
-            let path = ConfigurationLoader.locate(explicit: config, environment: environment)
-            let configuration = try ConfigurationLoader.load(path: path, environment: environment)
-            guard
-                let index = webhook.map({ name in configuration.webhooks.firstIndex { $0.name == name } })
-                    ?? (configuration.webhooks.isEmpty ? nil : 0)
-            else { throw ValidationError("no webhook named \(webhook ?? "") in \(path)") }
+            let configuration = try options.load(environment: environment)
+            let index = try webhook.index(in: configuration)
             let endpoint = configuration.webhooks[index]
             let summary = configuration.summaries[index]
             guard

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WinkhookConfig
 
 /// `winkhook`: the command line. Run with no subcommand from a web server, it is a FastCGI worker
 /// (listening socket on fd 0) or a CGI program (GATEWAY_INTERFACE set).
@@ -23,6 +24,27 @@ struct WinkhookCommand: ParsableCommand {
 struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: $WINKHOOK_CONFIG, else /etc/winkhook/winkhook.toml).")
     var config: String?
+
+    /// The file `--config`, `WINKHOOK_CONFIG` or the default names, read and validated.
+    func load(environment: [String: String]) throws -> WinkhookConfiguration {
+        let path = ConfigurationLoader.locate(explicit: config, environment: environment)
+        return try ConfigurationLoader.load(path: path, environment: environment)
+    }
+}
+
+/// `--webhook NAME`, for the commands that act on one webhook.
+struct WebhookOption: ParsableArguments {
+    @Option(name: .long, help: "Webhook name (default: the first configured).")
+    var webhook: String?
+
+    /// The index of the chosen webhook in `configuration.webhooks`.
+    func index(in configuration: WinkhookConfiguration) throws -> Int {
+        let found =
+            webhook.map { name in configuration.webhooks.firstIndex { $0.name == name } }
+            ?? (configuration.webhooks.isEmpty ? nil : 0)
+        guard let found else { throw ValidationError("no webhook named \(webhook ?? "") in \(configuration.path)") }
+        return found
+    }
 }
 
 /// `--database CONNINFO`, shared by the commands that talk to PostgreSQL without serving.
