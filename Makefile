@@ -6,7 +6,7 @@ RUN_DIR      ?= $(CURDIR)/.run
 PORT         ?= 8080
 WORKERS      ?= 4
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
+DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography pgbouncer
 
 .PHONY: help deps build run test lint format bench bench-check bench-check-all fuzz clean
 

@@ -1,19 +1,29 @@
 import Glibc
 import WebhookCore
 
-/// Moves spooled deliveries into a store, oldest segment first. A segment is deleted only once every one
-/// of its deliveries is committed and no writer holds it any more (duplicates are detected by the store,
-/// so a drain that stops halfway and starts again writes nothing twice). Of a segment a worker still
-/// writes to, the complete records are drained and remembered, and the file is left for a later pass.
+/// Moves spooled deliveries into a store, oldest segment first, in batches (one transaction each). A
+/// segment is deleted only once every one of its deliveries is committed and no writer holds it any more
+/// (duplicates are detected by the store, so a drain that stops halfway and starts again writes nothing
+/// twice). Of a segment a worker still writes to, the complete records are drained and the offset
+/// reached remembered, so the next pass reads only what was appended since.
 public final class SpoolDrainer {
     /// The spool directory.
     public let directory: String
-    /// Deliveries already committed, by segment name (segments still held by a writer).
+    /// Deliveries per batch at most.
+    public let batchLimit: Int
+    /// Body bytes per batch at most.
+    public let batchByteLimit: Int
+    /// How far each segment still held by a writer is committed (byte offset), by name.
     private var committed: [String: Int] = [:]
 
+    /// The default batch size.
+    public static let defaultBatchLimit = 500
+
     /// Creates a drainer.
-    public init(directory: String) {
+    public init(directory: String, batchLimit: Int = defaultBatchLimit, batchByteLimit: Int = 8 << 20) {
         self.directory = directory
+        self.batchLimit = max(1, batchLimit)
+        self.batchByteLimit = batchByteLimit
     }
 
     /// What one pass did.
@@ -22,16 +32,22 @@ public final class SpoolDrainer {
         public var stored = 0
         public var duplicates = 0
         public var rejected = 0
+        public var batches = 0
         public var activeSegments = 0
+        /// For each delivery stored, µs from its receipt to its commit (visibility lag).
+        public var lagMicros: [Int64] = []
         /// Torn tails and undecodable records, in words (for the log).
         public var problems: [String] = []
         /// Why the pass stopped early (the store is unavailable), if it did.
         public var stoppedBecause: String?
+
+        /// Whether anything was written or found.
+        public var moved: Int { stored + duplicates + rejected }
     }
 
     /// One pass over every segment, oldest first, one segment in memory at a time (a pass that finds the
-    /// store gone stops at its first write, having read one segment, not the whole spool). `progress` is
-    /// called after each delivery with (bytes done, bytes in the spool).
+    /// store gone stops at its first batch, having read one segment, not the whole spool). `progress` is
+    /// called after each batch with (bytes done, bytes in the spool).
     public func drain(into store: any EventStore, progress: (Int, Int) -> Void = { _, _ in }) -> Summary {
         var summary = Summary()
         let names = SpoolFiles.segments(in: directory)
@@ -39,43 +55,41 @@ public final class SpoolDrainer {
         let total = names.reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
         var done = 0
         for name in names {
+            let from = committed[name] ?? 0
             let segment: SpoolSegment
             do {
-                segment = try SpoolSegment.read(name, in: directory)
+                segment = try SpoolSegment.read(name, in: directory, from: from)
             } catch {
                 summary.problems.append("\(name): \(error.reason)")
                 continue
             }
             if segment.active { summary.activeSegments += 1 }
-            let share = segment.deliveries.isEmpty ? 0 : segment.bytes / segment.deliveries.count
-            let already = committed[name] ?? 0
-            done += share * already
-            for delivery in segment.deliveries.dropFirst(already) {
-                do {
-                    switch try store.record(delivery) {
-                    case .inserted, .spooled: summary.stored += 1
-                    case .duplicate: summary.duplicates += 1
-                    }
-                } catch  where error.code == .invalidData {
-                    let rejected = RejectedDelivery(
-                        refused: delivery, reason: "the database refused the spooled body: \(error.detail)")
-                    do {
-                        try store.recordRejected(rejected)
-                        summary.rejected += 1
-                    } catch {
-                        summary.stoppedBecause = error.debugDescription
-                        return summary
-                    }
-                } catch {
-                    summary.stoppedBecause = error.debugDescription
+            done += from
+            var start = 0
+            while start < segment.entries.count {
+                var end = start
+                var bytes = 0
+                while end < segment.entries.count, end - start < batchLimit, bytes < batchByteLimit {
+                    bytes += segment.entries[end].delivery.body.count
+                    end += 1
+                }
+                let batch = segment.entries[start..<end]
+                if let reason = write(batch.map(\.delivery), into: store, &summary) {
+                    summary.stoppedBecause = reason
                     return summary
                 }
-                committed[name, default: 0] += 1
-                done += share
+                guard let last = batch.last else { break }
+                committed[name] = last.end
+                done += last.end - (start == 0 ? from : segment.entries[start - 1].end)
                 progress(done, total)
+                start = end
             }
+            done += segment.bytes - segment.end
             // A writer may be in the middle of its next record: neither torn nor done yet.
-            guard !segment.active else { continue }
+            guard !segment.active else {
+                committed[name] = segment.end
+                continue
+            }
             if let torn = segment.tornTail {
                 summary.problems.append("\(name): torn tail dropped (\(torn)); it was never acknowledged")
             }
@@ -92,5 +106,67 @@ public final class SpoolDrainer {
         progress(total, total)
         if summary.segmentsDrained > 0 { SpoolFiles.syncDirectory(directory) }
         return summary
+    }
+
+    /// Writes one batch; returns why it could not (the store is unavailable), or `nil`.
+    private func write(_ batch: [Delivery], into store: any EventStore, _ summary: inout Summary) -> String? {
+        do {
+            let results = try store.recordBatch(batch)
+            summary.batches += 1
+            count(results, of: batch, &summary)
+            return nil
+        } catch where error.code == .invalidData {
+            // One delivery the database refuses must not hold up the rest: one at a time, as the request
+            // path does (points dropped first, then the body kept raw).
+            for delivery in batch {
+                if let reason = writeAlone(delivery, into: store, &summary) { return reason }
+            }
+            summary.batches += 1
+            return nil
+        } catch {
+            return error.debugDescription
+        }
+    }
+
+    private func writeAlone(_ delivery: Delivery, into store: any EventStore, _ summary: inout Summary) -> String? {
+        var attempt = delivery
+        do {
+            do {
+                count([try store.record(attempt)], of: [attempt], &summary)
+            } catch where error.code == .invalidData && !attempt.points.isEmpty {
+                attempt.points = []
+                count([try store.record(attempt)], of: [attempt], &summary)
+            }
+        } catch where error.code == .invalidData {
+            let rejected = RejectedDelivery(
+                refused: delivery, reason: "the database refused the spooled body: \(error.detail)")
+            do {
+                try store.recordRejected(rejected)
+                summary.rejected += 1
+            } catch {
+                return error.debugDescription
+            }
+        } catch {
+            return error.debugDescription
+        }
+        return nil
+    }
+
+    private func count(_ results: [RecordResult], of batch: [Delivery], _ summary: inout Summary) {
+        let now = SpoolDrainer.wallMicros()
+        for (result, delivery) in zip(results, batch) {
+            switch result {
+            case .inserted, .spooled, .accepted:
+                summary.stored += 1
+                summary.lagMicros.append(max(0, now - delivery.receivedAt.microseconds))
+            case .duplicate: summary.duplicates += 1
+            }
+        }
+    }
+
+    static func wallMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 }

@@ -17,7 +17,7 @@ public final class SpoolWriter {
     private var totalCheckedAt: Int64 = .min
 
     /// A segment is closed and a new one started past this size.
-    static let segmentLimit = 64 << 20
+    static let segmentLimit = 16 << 20
 
     /// Creates a writer; nothing is touched until the first `append`.
     public init(directory: String, maxBytes: Int) {

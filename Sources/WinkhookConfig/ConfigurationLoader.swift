@@ -51,12 +51,16 @@ public enum ConfigurationLoader {
         try context.checkKeys(root, allowed: ["database", "server", "spool", "webhook"], at: "")
 
         var databaseURL = defaultDatabaseURL
+        var preparedStatements = true
         var databaseSource = "default"
         if let database = try context.table(root, "database") {
-            try context.checkKeys(database, allowed: ["url"], at: "database")
+            try context.checkKeys(database, allowed: ["url", "prepared_statements"], at: "database")
             if let url = try context.string(database, "url", at: "database") {
                 databaseURL = url
                 databaseSource = "config file"
+            }
+            if let prepared = try context.bool(database, "prepared_statements", at: "database") {
+                preparedStatements = prepared
             }
         }
         if let url = environment["WINKHOOK_DATABASE_URL"], !url.isEmpty {
@@ -66,8 +70,9 @@ public enum ConfigurationLoader {
 
         var settings = PipelineSettings()
         var publicURL: String?
+        var deadline = 10
         if let server = try context.table(root, "server") {
-            try context.checkKeys(server, allowed: ["body_limit", "retry_after", "public_url"], at: "server")
+            try context.checkKeys(server, allowed: ["body_limit", "retry_after", "public_url", "deadline"], at: "server")
             publicURL = try context.string(server, "public_url", at: "server")
             if let url = publicURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
                 throw ConfigurationError("\(path): server.public_url must start with https:// (or http://)")
@@ -84,12 +89,26 @@ public enum ConfigurationLoader {
                 }
                 settings.retryAfterSeconds = retry
             }
+            if let seconds = try context.int(server, "deadline", at: "server") {
+                // Below nginx's fastcgi_read_timeout (60 s) and the ~15 s a sender waits.
+                guard (2...14).contains(seconds) else {
+                    throw ConfigurationError("\(path): server.deadline must be between 2 and 14 seconds")
+                }
+                deadline = seconds
+            }
         }
 
         var spoolPath = defaultSpoolPath
         var spoolMaxBytes = 1 << 30
+        var acknowledge = AcknowledgeMode.commit
         if let spool = try context.table(root, "spool") {
-            try context.checkKeys(spool, allowed: ["path", "max_bytes"], at: "spool")
+            try context.checkKeys(spool, allowed: ["path", "max_bytes", "acknowledge"], at: "spool")
+            if let mode = try context.string(spool, "acknowledge", at: "spool") {
+                guard let parsed = AcknowledgeMode(rawValue: mode) else {
+                    throw ConfigurationError("\(path): spool.acknowledge must be \"commit\" or \"spool\", not \"\(mode)\"")
+                }
+                acknowledge = parsed
+            }
             if let path = try context.string(spool, "path", at: "spool") {
                 guard path.hasPrefix("/") else { throw ConfigurationError("\(path): spool.path must be absolute") }
                 spoolPath = path
@@ -127,7 +146,8 @@ public enum ConfigurationLoader {
         }
         return WinkhookConfiguration(
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
-            spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, publicURL: publicURL,
+            spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, acknowledge: acknowledge,
+            deadlineSeconds: deadline, preparedStatements: preparedStatements, publicURL: publicURL,
             webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
     }
 }

@@ -14,6 +14,12 @@ public struct WinkhookConfiguration: Sendable {
     public var spoolPath: String
     /// `[spool] max_bytes`: the most the spool may hold.
     public var spoolMaxBytes: Int
+    /// `[spool] acknowledge`: when a delivery is answered 200.
+    public var acknowledge: AcknowledgeMode
+    /// `[server] deadline`: seconds a request may spend on PostgreSQL before it is spooled instead.
+    public var deadlineSeconds: Int
+    /// `[database] prepared_statements`: `false` behind a transaction-pooling PgBouncer before 1.21.
+    public var preparedStatements: Bool
     /// `[server] public_url`: how senders reach this host (`https://hooks.example.com`), for printed URLs.
     public var publicURL: String?
     /// The webhooks, ready to serve.
@@ -27,6 +33,14 @@ public struct WinkhookConfiguration: Sendable {
 
     /// `databaseURL` with any password removed, for printing.
     public var redactedDatabaseURL: String { ConninfoRedaction.redact(databaseURL) }
+}
+
+/// When an authentic delivery is answered 200.
+public enum AcknowledgeMode: String, Sendable {
+    /// After COMMIT in PostgreSQL (or, while it is unavailable, after a durable spool append: `spooled`).
+    case commit
+    /// After a durable spool append, always (`accepted`); the drainer stores it moments later.
+    case spool
 }
 
 /// A webhook as `check-config` shows it.

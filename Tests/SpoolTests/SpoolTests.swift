@@ -86,7 +86,7 @@ import WebhookCore
         for n in 0..<3 { try writer.append(delivery(n)) }
         writer.closeSegment()
         let path = try #require(segmentPaths().first)
-        var bytes = try SpoolFiles.read(path)
+        var bytes = try SpoolFiles.read(path).bytes
         let first = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
         bytes[first + 40] ^= 0x01  // inside the second record's payload
         let fd = open(path, O_WRONLY | O_TRUNC)

@@ -5,15 +5,28 @@ import WebhookCore
 /// Owns one libpq connection (`PGconn *`): connect in `init`, `PQfinish` in `deinit`.
 ///
 /// Synchronous and single-threaded by design: each FastCGI worker owns exactly one. Every statement
-/// with values uses `$n` parameters (`PQexecParams` / `PQexecPrepared`).
+/// with values uses `$n` parameters (`PQexecParams` / `PQexecPrepared`). A statement given a `Deadline`
+/// is sent, then waited for with `poll`; past the deadline it is cancelled and the connection is given
+/// up (the caller reconnects later).
 public final class PostgresConnection {
     private var pointer: OpaquePointer
     private var prepared: Set<String> = []
+    private var abandoned = false
+    private let statementTimeout: Int
+    /// Whether named prepared statements are used. `false` when configured so, or once the server (a
+    /// transaction-pooling PgBouncer) lost one: each statement is then sent unnamed, in one round trip.
+    public private(set) var usesPreparedStatements: Bool
+    /// Set when a lost prepared statement made this connection switch to unnamed statements.
+    public private(set) var detectedPooler = false
 
     /// Connects with a libpq conninfo string or URI. `application_name` defaults to `winkhook` and
-    /// `connect_timeout` to 3 s; values in `conninfo` win.
+    /// `connect_timeout` to 3 s; values in `conninfo` win. `statementTimeout` (seconds) is the server-side
+    /// bound on any statement of this session.
     /// - Throws: `PostgresError` of kind `.connection`; its message never repeats the password.
-    public init(conninfo: String, applicationName: String = "winkhook") throws(PostgresError) {
+    public init(
+        conninfo: String, applicationName: String = "winkhook", preparedStatements: Bool = true,
+        statementTimeout: Int = 15
+    ) throws(PostgresError) {
         let keys = ["application_name", "connect_timeout", "dbname"]
         let values = [applicationName, "3", conninfo]
         let conn: OpaquePointer? = keys.withCStrings { k in
@@ -26,13 +39,15 @@ public final class PostgresConnection {
             throw PostgresError(.connection, message: message)
         }
         self.pointer = conn  // from here on, deinit owns it
+        self.usesPreparedStatements = preparedStatements
+        self.statementTimeout = statementTimeout
         try configureSession()
     }
 
     deinit { PQfinish(pointer) }
 
     /// Whether the connection is believed healthy.
-    public var isHealthy: Bool { PQstatus(pointer) == CONNECTION_OK }
+    public var isHealthy: Bool { !abandoned && PQstatus(pointer) == CONNECTION_OK }
 
     /// The server version as libpq reports it, e.g. 150018.
     public var serverVersion: Int { Int(PQserverVersion(pointer)) }
@@ -41,6 +56,7 @@ public final class PostgresConnection {
     public func reset() throws(PostgresError) {
         prepared.removeAll()
         PQreset(pointer)
+        abandoned = false
         guard PQstatus(pointer) == CONNECTION_OK else {
             throw PostgresError(.connection, message: PostgresConnection.message(pointer))
         }
@@ -48,10 +64,11 @@ public final class PostgresConnection {
     }
 
     private func configureSession() throws(PostgresError) {
-        // Timestamps are UTC in and out; a hung statement must not outlive the web server's timeout;
-        // "200 after COMMIT" means a durable commit whatever the server's or the database's default.
+        // Timestamps are UTC in and out; a hung statement must not outlive the request's deadline;
+        // "200 after COMMIT" means a durable commit whatever the server's or the database's default
+        // (the write statements also set it for their own transaction, for poolers that share sessions).
         try execute(
-            "SET TimeZone = 'UTC'; SET statement_timeout = '15s'; SET lock_timeout = '5s'; "
+            "SET TimeZone = 'UTC'; SET statement_timeout = '\(statementTimeout)s'; SET lock_timeout = '5s'; "
                 + "SET synchronous_commit = on")
     }
 
@@ -61,28 +78,96 @@ public final class PostgresConnection {
         try check(PQexec(pointer, sql))
     }
 
-    /// Runs one statement with text parameters (`nil` is SQL NULL).
+    /// Runs one statement with text parameters (`nil` is SQL NULL), unnamed.
     @discardableResult
-    func execute(_ sql: String, _ parameters: [String?]) throws(PostgresError) -> PostgresResult {
-        let raw = parameters.withOptionalCStrings { params in
-            PQexecParams(pointer, sql, Int32(parameters.count), nil, params, nil, nil, 0)
+    func execute(_ sql: String, _ parameters: [String?], deadline: Deadline? = nil) throws(PostgresError)
+        -> PostgresResult
+    {
+        let sent = parameters.withOptionalCStrings { params in
+            PQsendQueryParams(pointer, sql, Int32(parameters.count), nil, params, nil, nil, 0)
         }
-        return try check(raw)
+        return try wait(sent: sent, deadline: deadline)
     }
 
     /// Runs the prepared statement `name`, preparing it from `sql` first on this connection if needed.
+    /// When prepared statements are off (or the server loses them), runs `sql` unnamed instead.
     @discardableResult
-    func executePrepared(_ name: String, sql: String, _ parameters: [String?]) throws(PostgresError)
-        -> PostgresResult
+    func executePrepared(_ name: String, sql: String, _ parameters: [String?], deadline: Deadline? = nil)
+        throws(PostgresError) -> PostgresResult
     {
-        if !prepared.contains(name) {
-            try check(PQprepare(pointer, name, sql, Int32(parameters.count), nil))
-            prepared.insert(name)
+        guard usesPreparedStatements else { return try execute(sql, parameters, deadline: deadline) }
+        do {
+            if !prepared.contains(name) {
+                let sent = PQsendPrepare(pointer, name, sql, Int32(parameters.count), nil)
+                try wait(sent: sent, deadline: deadline)
+                prepared.insert(name)
+            }
+            let sent = parameters.withOptionalCStrings { params in
+                PQsendQueryPrepared(pointer, name, Int32(parameters.count), params, nil, nil, 0)
+            }
+            return try wait(sent: sent, deadline: deadline)
+        } catch where error.isLostPreparedStatement {
+            // A transaction-pooling PgBouncer (before 1.21) sent the statement to another server
+            // connection: nothing ran. From now on every statement goes unnamed.
+            usesPreparedStatements = false
+            detectedPooler = true
+            prepared.removeAll()
+            return try execute(sql, parameters, deadline: deadline)
         }
-        let raw = parameters.withOptionalCStrings { params in
-            PQexecPrepared(pointer, name, Int32(parameters.count), params, nil, nil, 0)
+    }
+
+    /// Waits for the answer to a sent query, at most until `deadline`; then cancels it.
+    @discardableResult
+    private func wait(sent: Int32, deadline: Deadline?) throws(PostgresError) -> PostgresResult {
+        guard sent == 1 else { throw PostgresError(.connection, message: PostgresConnection.message(pointer)) }
+        while PQisBusy(pointer) == 1 {
+            let timeout = deadline.map { $0.remainingMilliseconds } ?? -1
+            if timeout == 0 {
+                cancel()
+                throw PostgresError(.timeout, message: "no answer within the request's deadline; cancelled")
+            }
+            var poller = pollfd(fd: PQsocket(pointer), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, timeout)
+            if ready < 0, errno == EINTR { continue }
+            if ready == 0 { continue }
+            guard ready > 0, PQconsumeInput(pointer) == 1 else {
+                drainResults()
+                throw PostgresError(.connection, message: PostgresConnection.message(pointer))
+            }
         }
-        return try check(raw)
+        var first: OpaquePointer?
+        var failed: OpaquePointer?
+        while let next = PQgetResult(pointer) {
+            let status = PQresultStatus(next)
+            if failed == nil, status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK {
+                failed = next
+            } else if first == nil {
+                first = next
+            } else {
+                PQclear(next)
+            }
+        }
+        if let failed {
+            if let first { PQclear(first) }
+            return try check(failed)
+        }
+        return try check(first)
+    }
+
+    /// Asks the server to stop the running statement and gives the connection up: `isHealthy` is false
+    /// from here on, so the owner reconnects.
+    private func cancel() {
+        if let handle = PQgetCancel(pointer) {
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(handle, &buffer, Int32(buffer.count))
+            PQfreeCancel(handle)
+        }
+        // The answer to the cancelled statement is not awaited: this connection is done until `reset`.
+        abandoned = true
+    }
+
+    private func drainResults() {
+        while let next = PQgetResult(pointer) { PQclear(next) }
     }
 
     @discardableResult

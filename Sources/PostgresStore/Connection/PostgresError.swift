@@ -25,7 +25,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     /// What went wrong, from where.
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable { case connection, server, protocolError }
+        private enum Base: String, Sendable { case connection, server, protocolError, timeout }
         private let base: Base
         /// Could not connect, or the connection broke.
         public static let connection = Kind(base: .connection)
@@ -33,6 +33,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let server = Kind(base: .server)
         /// Anything libpq reported without a server error.
         public static let protocolError = Kind(base: .protocolError)
+        /// No answer within the deadline: the statement was cancelled and the connection given up.
+        public static let timeout = Kind(base: .timeout)
         public var description: String { base.rawValue }
     }
 
@@ -53,7 +55,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// Whether retrying on a fresh connection may succeed: broken connections, class 08, shutdowns,
     /// a read-only server (failover in progress).
     public var isTransient: Bool {
-        if kind == .connection || kind == .protocolError { return true }
+        if kind == .connection || kind == .protocolError || kind == .timeout { return true }
         guard let state = sqlState else { return true }
         return state.errorClass == "08" || state.errorClass == "53" || state.errorClass == "40"
             || [.adminShutdown, .crashShutdown, .cannotConnectNow, .readOnlySQLTransaction, .queryCanceled]
@@ -65,6 +67,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         guard let state = sqlState else { return false }
         return state == .undefinedTable || state.code == "42883" || state.code == "3F000"
     }
+
+    /// Whether the server does not know a prepared statement this connection prepared (26000), or knows
+    /// one it never prepared (42P05): a transaction-pooling PgBouncer mixing server connections.
+    public var isLostPreparedStatement: Bool { sqlState?.code == "26000" || sqlState?.code == "42P05" }
 
     /// Whether the data itself was refused (class 22: data exception), so retrying cannot help.
     public var isDataError: Bool { sqlState?.errorClass == "22" }

@@ -6,28 +6,50 @@ import WebhookCore
 ///
 /// One persistent connection, one prepared statement, one transaction per delivery: the de-duplication
 /// row, the archive row and the points are written by a single statement, so `record` returns only
-/// after COMMIT. A lost connection is re-established once and the write retried once; after that the
-/// error is `.unavailable` (the caller answers 503). The connection is opened lazily, so a worker starts
-/// even while PostgreSQL is down.
+/// after COMMIT. A lost connection is re-established once and the write retried once, within the
+/// request's deadline; after that the error is `.unavailable` (the caller spools or answers 503), and a
+/// breaker keeps the next requests from trying again until a back-off (1 s doubling to 30 s) has passed.
+/// The connection is opened lazily, so a worker starts even while PostgreSQL is down.
 public final class PostgresEventStore: EventStore {
+    /// How the store talks to PostgreSQL.
+    public struct Options: Sendable {
+        /// Seconds a delivery may take from receipt to COMMIT; past it the statement is cancelled.
+        public var deadlineSeconds: Int
+        /// Named prepared statements (off behind a transaction-pooling PgBouncer before 1.21; detected
+        /// and switched off by itself when the server loses one).
+        public var preparedStatements: Bool
+
+        /// The defaults: 10 s, prepared statements on.
+        public init(deadlineSeconds: Int = 10, preparedStatements: Bool = true) {
+            self.deadlineSeconds = deadlineSeconds
+            self.preparedStatements = preparedStatements
+        }
+    }
+
     private let conninfo: String
     private let logger: Logger
+    private let options: Options
     private var connection: PostgresConnection?
     private var partitionsCheckedAt: Int64?
+    private var breaker = Breaker()
+    private var warnedAboutPooler = false
 
     /// Seconds between checks that partitions exist ahead.
     static let partitionCheckInterval: Int64 = 3600
 
     /// Creates a store for `conninfo` (libpq keyword string or URI).
-    public init(conninfo: String, logger: Logger) {
+    public init(conninfo: String, logger: Logger, options: Options = Options()) {
         self.conninfo = conninfo
         self.logger = logger
+        self.options = options
     }
 
     /// Opens the connection now (workers call this at start so the first request does not pay for it).
     /// - Throws: `EventStoreError.unavailable` when PostgreSQL cannot be reached.
     public func connect() throws(EventStoreError) {
-        _ = try withConnection { _ throws(PostgresError) in () }
+        _ = try withConnection(deadline: Deadline(secondsFromNow: Double(options.deadlineSeconds))) {
+            _ throws(PostgresError) in
+        }
     }
 
     public func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
@@ -37,11 +59,37 @@ public final class PostgresEventStore: EventStore {
             delivery.headers.jsonText, String(decoding: delivery.body, as: UTF8.self),
             PostgresEventStore.pointsJSON(delivery.points),
         ]
-        let result = try withConnection { connection throws(PostgresError) in
-            try connection.executePrepared("winkhook_record", sql: PostgresEventStore.recordSQL, parameters)
+        let limit = deadline(since: delivery.receivedAt)
+        let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
+            try connection.executePrepared("winkhook_record", sql: PostgresEventStore.recordSQL, parameters, deadline: limit)
         }
         guard result.value(row: 0, column: 0) == "1" else { return .duplicate }
         return .inserted(points: result.value(row: 0, column: 1).flatMap { Int($0) } ?? 0)
+    }
+
+    public func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
+        guard deliveries.count > 1 else { return try deliveries.map { (d) throws(EventStoreError) in try record(d) } }
+        // The first of several deliveries with one key in a batch is the one stored.
+        var seen = Set<DeliveryKey>()
+        let unique = deliveries.filter { seen.insert(DeliveryKey($0)).inserted }
+        let parameters = PostgresEventStore.batchParameters(unique)
+        let limit = Deadline(secondsFromNow: PostgresEventStore.batchDeadlineSeconds)
+        let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
+            try connection.executePrepared(
+                "winkhook_record_batch", sql: PostgresEventStore.batchSQL, parameters, deadline: limit)
+        }
+        var inserted: [DeliveryKey: Int] = [:]
+        for row in 0..<result.rowCount {
+            guard let webhook = result.value(row: row, column: 0), let key = result.value(row: row, column: 1)
+            else { continue }
+            inserted[DeliveryKey(webhook: webhook, dedupeKey: key)] = result.value(row: row, column: 2).flatMap {
+                Int($0)
+            }
+        }
+        return deliveries.map { delivery in
+            // `removeValue`: a repeat within the batch is a duplicate of the first.
+            inserted.removeValue(forKey: DeliveryKey(delivery)).map { .inserted(points: $0) } ?? .duplicate
+        }
     }
 
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {
@@ -49,20 +97,38 @@ public final class PostgresEventStore: EventStore {
             String(rejected.receivedAt.microseconds), rejected.webhook, rejected.reason, rejected.headers.jsonText,
             PostgresEventStore.hexBytea(rejected.body), rejected.dedupeKey,
         ]
-        _ = try withConnection { connection throws(PostgresError) in
-            try connection.executePrepared("winkhook_reject", sql: PostgresEventStore.rejectSQL, parameters)
+        let limit = deadline(since: rejected.receivedAt)
+        _ = try withConnection(deadline: limit) { connection throws(PostgresError) in
+            try connection.executePrepared("winkhook_reject", sql: PostgresEventStore.rejectSQL, parameters, deadline: limit)
         }
     }
 
-    /// Runs `operation`, reconnecting once and retrying once when the connection is lost.
-    private func withConnection<T>(_ operation: (PostgresConnection) throws(PostgresError) -> T)
-        throws(EventStoreError) -> T
-    {
+    /// The deadline of a delivery received at `receivedAt` (wall clock): `deadlineSeconds` after it.
+    private func deadline(since receivedAt: Timestamp) -> Deadline {
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        let elapsed = Int64(wall.tv_sec) * 1_000_000 + Int64(wall.tv_nsec / 1000) - receivedAt.microseconds
+        let budget = Int64(options.deadlineSeconds) * 1_000_000
+        return Deadline(micros: Deadline.nowMicros() + max(budget / 10, budget - max(0, elapsed)))
+    }
+
+    /// Runs `operation`, reconnecting once and retrying once when the connection is lost, while the
+    /// deadline allows. While the breaker is open nothing is tried.
+    private func withConnection<T>(
+        deadline: Deadline, _ operation: (PostgresConnection) throws(PostgresError) -> T
+    ) throws(EventStoreError) -> T {
+        if let wait = breaker.refusal() {
+            throw EventStoreError(
+                .unavailable, "PostgreSQL was unavailable moments ago; next try in \(wait) ms (no connection tried)")
+        }
         var lastError: PostgresError?
         for attempt in 0..<2 {
             do {
                 let connection = try current(fresh: attempt > 0)
-                return try operation(connection)
+                let value = try operation(connection)
+                noticePooler(connection)
+                breaker.succeeded()
+                return value
             } catch {
                 if error.isDataError { throw EventStoreError(.invalidData, error.debugDescription) }
                 guard error.isTransient else {
@@ -70,6 +136,7 @@ public final class PostgresEventStore: EventStore {
                     throw EventStoreError(.failed, error.debugDescription + hint)
                 }
                 lastError = error
+                if error.kind == .timeout || deadline.hasPassed { break }
                 if attempt == 0 {
                     logger.warning(
                         "PostgreSQL connection lost; reconnecting once",
@@ -77,8 +144,19 @@ public final class PostgresEventStore: EventStore {
                 }
             }
         }
-        connection = nil
+        if let connection, !connection.isHealthy { self.connection = nil }
+        breaker.failed()
         throw EventStoreError(.unavailable, lastError?.debugDescription ?? "PostgreSQL unavailable")
+    }
+
+    private func noticePooler(_ connection: PostgresConnection) {
+        guard connection.detectedPooler, !warnedAboutPooler else { return }
+        warnedAboutPooler = true
+        logger.warning(
+            """
+            the server lost a prepared statement (a transaction-pooling PgBouncer?); statements are sent \
+            unnamed from now on: set [database] prepared_statements = false to say so
+            """)
     }
 
     private func current(fresh: Bool) throws(PostgresError) -> PostgresConnection {
@@ -90,7 +168,9 @@ public final class PostgresEventStore: EventStore {
             try connection.reset()
             return connection
         }
-        let opened = try PostgresConnection(conninfo: conninfo)
+        let opened = try PostgresConnection(
+            conninfo: conninfo, preparedStatements: options.preparedStatements,
+            statementTimeout: options.deadlineSeconds)
         connection = opened
         try maintainPartitions(opened)
         return opened
@@ -135,8 +215,10 @@ public final class PostgresEventStore: EventStore {
                 metric text, value numeric, entity text, property text, channel text, currency text,
                 booking_id text, occurred_at timestamptz)
             RETURNING 1
+        ), s AS (
+            SELECT set_config('synchronous_commit', 'on', true)
         )
-        SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p)
+        SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p), (SELECT count(*) FROM s)
         """
 
     static let rejectSQL = """

@@ -45,6 +45,8 @@ public final class WebhookService {
                 return Outcome(
                     .ok("spooled"), webhook: delivery.webhook,
                     "spooled \(what): PostgreSQL is unavailable; the drainer will store it", severity: .warning)
+            case .accepted:
+                return Outcome(.ok("accepted"), webhook: delivery.webhook, "accepted \(what): spooled for the drainer")
             case .inserted(let points):
                 let result = delivery.disposition == .ignored ? "ignored" : "stored"
                 let detail =

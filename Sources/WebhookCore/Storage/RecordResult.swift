@@ -6,4 +6,6 @@ public enum RecordResult: Sendable, Equatable {
     case duplicate
     /// The primary store was unavailable; the delivery is durable in the local spool, to be drained.
     case spooled
+    /// `acknowledge = "spool"`: durable in the local spool; the drainer stores it (duplicates are found there).
+    case accepted
 }

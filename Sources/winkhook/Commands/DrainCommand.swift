@@ -32,11 +32,16 @@ struct DrainCommand: ParsableCommand {
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
         let store = PostgresEventStore(
-            conninfo: database.url(environment: environment) { config.databaseURL }, logger: logger)
+            conninfo: database.url(environment: environment) { config.databaseURL }, logger: logger,
+            options: App.storeOptions(config))
         if watch {
-            DrainWatch(directory: config.spoolPath, store: store, logger: logger).run(environment: environment)
+            // In spool mode every delivery waits for the drainer: look often, so it is visible within a second.
+            let interval = config.acknowledge == .spool ? 100 : 1000
+            DrainWatch(directory: config.spoolPath, store: store, logger: logger, intervalMilliseconds: interval)
+                .run(environment: environment)
             return
         }
+        let started = DrainWatch.monotonicMicros()
         let terminal = isatty(1) != 0
         var lastShown = -1
         let summary = SpoolDrainer(directory: config.spoolPath).drain(into: store) { done, total in
@@ -48,9 +53,14 @@ struct DrainCommand: ParsableCommand {
             print("\r\(bar) \(done / 1024)/\(total / 1024) KiB", terminator: done == total ? "\n" : "")
             fflush(nil)
         }
+        let seconds = Double(max(1, DrainWatch.monotonicMicros() - started)) / 1_000_000
         print(
             "drained \(summary.segmentsDrained) segment(s) from \(config.spoolPath): \(summary.stored) stored, "
                 + "\(summary.duplicates) duplicate(s), \(summary.rejected) refused by the database (kept raw)")
+        if summary.moved > 0 {
+            let rate = Int(Double(summary.moved) / seconds)
+            print("\(summary.moved) deliveries in \(summary.batches) batch(es), \((seconds * 100).rounded() / 100) s: \(rate) deliveries/s")
+        }
         if summary.activeSegments > 0 {
             print("\(summary.activeSegments) segment(s) still open in a running worker: drained once it closes them")
         }

@@ -4,13 +4,15 @@ import Logging
 import PostgresStore
 import Spool
 
-/// `winkhook drain --watch`, the drainer `serve` supervises: a pass a second while all is well, backing
-/// off (1 s doubling to 30 s) while PostgreSQL is away; a log line when something moved or the state
-/// changed, not every second. SIGTERM (or the supervisor going away) ends it after the current pass.
+/// `winkhook drain --watch`, the drainer `serve` supervises: a pass every interval while all is well,
+/// backing off (1 s doubling to 30 s) while PostgreSQL is away; a log line when something moved or the
+/// state changed (at most one "drained" line per 10 s, with the visibility lag), not every pass. SIGTERM
+/// (or the supervisor going away) ends it after the current pass.
 struct DrainWatch {
     let directory: String
     let store: PostgresEventStore
     let logger: Logger
+    var intervalMilliseconds = 1000
 
     nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
 
@@ -27,40 +29,80 @@ struct DrainWatch {
         }
         logger.info("spool drainer started", metadata: ["spool": "\(directory)"])
         let drainer = SpoolDrainer(directory: directory)
-        var backoff: UInt32 = 1
+        var report = DrainReport()
+        var backoff = 1000
         var away = false
         while DrainWatch.stopRequested == 0 {
             let summary = drainer.drain(into: store)
-            if summary.stored + summary.duplicates + summary.rejected > 0 {
-                logger.info(
-                    "drained the spool",
-                    metadata: [
-                        "stored": "\(summary.stored)", "duplicates": "\(summary.duplicates)",
-                        "refused": "\(summary.rejected)", "segments": "\(summary.segmentsDrained)",
-                    ])
-            }
+            report.add(summary)
+            if report.isDue(now: DrainWatch.monotonicMicros()) { report.log(to: logger) }
             for problem in summary.problems { logger.warning("spool: \(problem)") }
             if let reason = summary.stoppedBecause {
                 if !away {
                     logger.warning("PostgreSQL is unavailable; the spool waits", metadata: ["error": "\(reason)"])
                 }
                 away = true
-                DrainWatch.sleep(seconds: backoff)
-                backoff = min(backoff * 2, 30)
+                DrainWatch.sleep(milliseconds: backoff)
+                backoff = min(backoff * 2, 30_000)
             } else {
                 if away { logger.info("PostgreSQL is back; draining") }
                 away = false
-                backoff = 1
-                DrainWatch.sleep(seconds: 1)
+                backoff = 1000
+                // Right away while there is a backlog; otherwise wait for the next look.
+                if summary.moved < SpoolDrainer.defaultBatchLimit { DrainWatch.sleep(milliseconds: intervalMilliseconds) }
             }
         }
+        report.log(to: logger)
         logger.info("spool drainer stopped")
     }
 
     /// Sleeps, returning early when a stop signal arrives.
-    static func sleep(seconds: UInt32) {
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: 0)
+    static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         var remaining = timespec()
         while stopRequested == 0, nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
+    }
+
+    static func monotonicMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
+    }
+}
+
+/// What the drainer moved since its last log line, with the visibility lag (receipt → commit).
+struct DrainReport {
+    private var stored = 0
+    private var duplicates = 0
+    private var refused = 0
+    private var segments = 0
+    private var lags: [Int64] = []
+    private var since = DrainWatch.monotonicMicros()
+
+    mutating func add(_ summary: SpoolDrainer.Summary) {
+        stored += summary.stored
+        duplicates += summary.duplicates
+        refused += summary.rejected
+        segments += summary.segmentsDrained
+        lags += summary.lagMicros
+    }
+
+    func isDue(now: Int64) -> Bool { stored + duplicates + refused > 0 && now - since >= 10_000_000 }
+
+    mutating func log(to logger: Logger) {
+        defer { self = DrainReport() }
+        guard stored + duplicates + refused > 0 else { return }
+        let sorted = lags.sorted()
+        func percentile(_ p: Int) -> String {
+            guard !sorted.isEmpty else { return "-" }
+            return "\(sorted[min(sorted.count - 1, sorted.count * p / 100)] / 1000) ms"
+        }
+        logger.info(
+            "drained the spool",
+            metadata: [
+                "stored": "\(stored)", "duplicates": "\(duplicates)", "refused": "\(refused)",
+                "segments": "\(segments)", "lag_p50": "\(percentile(50))", "lag_p99": "\(percentile(99))",
+                "lag_max": "\(sorted.last.map { "\($0 / 1000) ms" } ?? "-")",
+            ])
     }
 }

@@ -13,11 +13,24 @@ enum App {
     ) {
         let pipeline = try WebhookPipeline(
             webhooks: configuration.webhooks, settings: configuration.settings, router: HandlerRegistry.router())
-        let store = PostgresEventStore(conninfo: configuration.databaseURL, logger: logger)
-        // While PostgreSQL is unavailable, deliveries are made durable in the spool and acknowledged.
-        let spooling = SpoolingEventStore(
-            inner: store, spool: SpoolWriter(directory: configuration.spoolPath, maxBytes: configuration.spoolMaxBytes))
-        return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: spooling), logger: logger), store)
+        let store = PostgresEventStore(
+            conninfo: configuration.databaseURL, logger: logger, options: storeOptions(configuration))
+        let spool = SpoolWriter(directory: configuration.spoolPath, maxBytes: configuration.spoolMaxBytes)
+        let front: any EventStore
+        switch configuration.acknowledge {
+        case .commit:
+            // While PostgreSQL is unavailable, deliveries are made durable in the spool and acknowledged.
+            front = SpoolingEventStore(inner: store, spool: spool)
+        case .spool:
+            front = SpoolAcceptingEventStore(inner: store, spool: spool)
+        }
+        return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: front), logger: logger), store)
+    }
+
+    /// The store's settings from `[server] deadline` and `[database] prepared_statements`.
+    static func storeOptions(_ configuration: WinkhookConfiguration) -> PostgresEventStore.Options {
+        PostgresEventStore.Options(
+            deadlineSeconds: configuration.deadlineSeconds, preparedStatements: configuration.preparedStatements)
     }
 
     /// Worker mode. Arguments (optional): `--config PATH`, `--max-requests N`.
@@ -49,8 +62,9 @@ enum App {
         }
         do {
             let (processor, store) = try buildProcessor(configuration, logger: logger)
+            // In spool mode the request path needs PostgreSQL only for refused bodies: connect when one comes.
             do {
-                try store.connect()
+                if configuration.acknowledge == .commit { try store.connect() }
             } catch {
                 logger.warning(
                     "PostgreSQL is not reachable yet; deliveries are spooled until it is (winkhook drain)",

@@ -1,0 +1,31 @@
+import Glibc
+
+/// A point on the monotonic clock by which a database operation must be done.
+public struct Deadline: Sendable, Comparable {
+    /// Monotonic microseconds.
+    public let micros: Int64
+
+    /// `seconds` from now.
+    public init(secondsFromNow seconds: Double) {
+        micros = Deadline.nowMicros() + Int64(seconds * 1_000_000)
+    }
+
+    init(micros: Int64) { self.micros = micros }
+
+    /// Milliseconds left, 0 once passed.
+    public var remainingMilliseconds: Int32 {
+        Int32(clamping: max(0, (micros - Deadline.nowMicros() + 999) / 1000))
+    }
+
+    /// Whether it has passed.
+    public var hasPassed: Bool { Deadline.nowMicros() >= micros }
+
+    public static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.micros < rhs.micros }
+
+    /// The monotonic clock, µs.
+    static func nowMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
+    }
+}
