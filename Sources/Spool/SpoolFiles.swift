@@ -44,6 +44,21 @@ enum SpoolFiles {
         }
     }
 
+    /// Up to `count` bytes of `fd` from `offset` (fewer at the end of the file).
+    static func read(_ fd: Int32, at offset: Int, count: Int, path: String) throws(SpoolError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done)) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw SpoolError("cannot read \(path): \(errorText())") }
+            if n == 0 { break }
+            done += n
+        }
+        out.removeLast(count - done)
+        return out
+    }
+
     /// Whether a writer holds `path` (its exclusive lock); `false` when the file is gone.
     static func isActive(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

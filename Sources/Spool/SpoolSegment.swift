@@ -1,3 +1,4 @@
+import Glibc
 import WebhookCore
 
 /// One segment as read from disk, from a given offset: its deliveries with where each record ends, and
@@ -27,33 +28,69 @@ public struct SpoolSegment: Sendable {
     /// The deliveries alone.
     public var deliveries: [Delivery] { entries.map(\.delivery) }
 
-    /// Reads `name` in `directory` from byte `offset` (the end of records already drained).
+    /// Bytes read at a time.
+    static let window = 1 << 20
+
+    /// Reads `name` in `directory` from byte `offset` (the end of records already drained), a window at a
+    /// time: the zeros after the last record of a segment a writer holds are not read.
     static func read(_ name: String, in directory: String, from offset: Int = 0) throws(SpoolError) -> SpoolSegment {
         let path = directory + "/" + name
         // The lock is tested first: whatever a writer had made durable before is complete in the read.
         let active = SpoolFiles.isActive(path)
-        let (bytes, size) = try SpoolFiles.read(path, from: offset)
-        var entries: [Entry] = []
-        var undecodable = 0
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SpoolError("cannot open \(path): \(SpoolFiles.errorText())") }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        let size = Int(info.st_size)
+        var segment = SpoolSegment(
+            name: name, entries: [], bytes: size, end: offset, tornTail: nil, undecodable: 0, active: active)
+        var start = offset
+        var bytes = try SpoolFiles.read(fd, at: start, count: window, path: path)
         var position = 0
-        var torn: String?
         reading: while true {
             switch SpoolRecord.parse(bytes, at: position) {
-            case .end: break reading
-            case .torn(let reason):
-                torn = "\(reason) at byte \(offset + position) of \(size)"
+            case .end where start + bytes.count >= size:
+                break reading
+            case .end, .short where start + bytes.count < size:
+                // The window ends inside a record: read on from the record's start.
+                start += position
+                let needed = SpoolRecord.length(bytes, at: position).map { $0 + SpoolRecord.headerSize } ?? 0
+                bytes = try SpoolFiles.read(fd, at: start, count: max(window, needed), path: path)
+                position = 0
+            case .torn(let reason), .short(let reason):
+                segment.tornTail = "\(reason) at byte \(start + position) of \(size)"
+                break reading
+            case .zeros:
+                // A writer's unused space; after a crash, whatever follows must be zeros too.
+                if !active, let reason = try SpoolSegment.nonZero(fd, from: start + position, size: size, path: path) {
+                    segment.tornTail = reason
+                }
                 break reading
             case .record(let payload, let next):
                 if let delivery = DeliveryCodec.decode(payload) {
-                    entries.append(Entry(delivery: delivery, end: offset + next))
+                    segment.entries.append(Entry(delivery: delivery, end: start + next))
                 } else {
-                    undecodable += 1
+                    segment.undecodable += 1
                 }
                 position = next
+                segment.end = start + next
             }
         }
-        return SpoolSegment(
-            name: name, entries: entries, bytes: size, end: offset + position, tornTail: torn,
-            undecodable: undecodable, active: active)
+        return segment
+    }
+
+    /// Why the bytes from `offset` on are not all zeros, or `nil` when they are.
+    private static func nonZero(_ fd: Int32, from offset: Int, size: Int, path: String) throws(SpoolError) -> String? {
+        var at = offset
+        while at < size {
+            let chunk = try SpoolFiles.read(fd, at: at, count: window, path: path)
+            if chunk.isEmpty { break }
+            if let index = chunk.firstIndex(where: { $0 != 0 }) {
+                return "bytes after the last record at byte \(at + index) of \(size)"
+            }
+            at += chunk.count
+        }
+        return nil
     }
 }

@@ -185,4 +185,87 @@ import WebhookCore
     @Test func crc32cMatchesTheStandardCheckValue() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
     }
+
+    @Test func segmentsArePrewrittenAndCutToTheirRecordsWhenClosed() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        try writer.append(delivery(0))
+        let path = try #require(segmentPaths().first)
+        #expect(SpoolFiles.size(path) == writer.preallocation)  // appends overwrite zeros: no size change
+        try writer.append(delivery(1))
+        let open = try SpoolSegment.read(try #require(SpoolFiles.segments(in: directory).first), in: directory)
+        #expect(open.deliveries.count == 2 && open.tornTail == nil && open.active)
+        writer.closeSegment()
+        let record = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
+        #expect(SpoolFiles.size(path) == record + SpoolRecord.frame(DeliveryCodec.encode(delivery(1))).count)
+    }
+
+    @Test func garbageAfterTheZerosOfACrashedWriterIsATornTail() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        try writer.append(delivery(0))
+        let path = try #require(segmentPaths().first)
+        // The process dies (no close, so no cut) after a later page of a record reached the disk, not its start.
+        let fd = open(path, O_WRONLY)
+        let junk: [UInt8] = [1, 2, 3]
+        _ = junk.withUnsafeBytes { pwrite(fd, $0.baseAddress, 3, 8000) }
+        close(fd)
+        writer.abandonSegment()  // the lock goes with the process, the zeros and the junk stay
+        let summary = SpoolDrainer(directory: directory).drain(into: InMemoryEventStore())
+        #expect(summary.stored == 1)
+        #expect(summary.problems.contains { $0.contains("torn tail") && $0.contains("after the last record") })
+    }
+
+    @Test func aRecordLargerThanASegmentGetsOneOfItsOwn() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 20)  // 64 KiB segments
+        var big = delivery(0)
+        big.body = Array(#"{"pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 200_000) + Array(#""}"#.utf8)
+        try writer.append(delivery(1))
+        try writer.append(big)
+        try writer.append(delivery(2))
+        writer.closeSegment()
+        #expect(segmentPaths().count == 3)
+        let store = InMemoryEventStore()
+        let summary = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(summary.stored == 3 && summary.problems.isEmpty)
+        #expect(store.deliveries.map(\.body.count).contains(big.body.count))
+    }
+
+    @Test func theDrainerWritesInBatchesAndReadsOnlyWhatIsNew() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        for n in 0..<7 { try writer.append(delivery(n)) }
+        let store = InMemoryEventStore()
+        let drainer = SpoolDrainer(directory: directory, batchLimit: 3)
+        let first = drainer.drain(into: store)
+        #expect(first.stored == 7 && first.batches == 3 && store.batches == [3, 3, 1])
+        #expect(first.lagMicros.count == 7)
+        for n in 7..<9 { try writer.append(delivery(n)) }
+        #expect(drainer.drain(into: store).stored == 2)
+        #expect(store.batches == [3, 3, 1, 2])
+        #expect(store.deliveries.count == 9)
+    }
+
+    @Test func aBatchTheStoreRefusesIsWrittenOneByOneWithoutTheRefusedPoints() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        for n in 0..<4 { try writer.append(delivery(n)) }
+        writer.closeSegment()
+        let store = InMemoryEventStore()
+        store.refusePointsOf = ["id:msg_2"]
+        let summary = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(summary.stored == 4 && summary.rejected == 0 && summary.segmentsDrained == 1)
+        #expect(store.deliveries.first { $0.dedupeKey == "id:msg_2" }?.points.isEmpty == true)
+        #expect(store.deliveries.first { $0.dedupeKey == "id:msg_1" }?.points.count == 2)
+    }
+
+    @Test func theAcceptingStoreSpoolsEveryDelivery() throws {
+        let database = InMemoryEventStore()
+        let store = SpoolAcceptingEventStore(inner: database, spool: SpoolWriter(directory: directory, maxBytes: 1 << 30))
+        #expect(try store.record(delivery(0)) == .accepted)
+        #expect(try store.record(delivery(0)) == .accepted)  // duplicates are found at insert
+        #expect(database.deliveries.isEmpty)
+        let summary = SpoolDrainer(directory: directory).drain(into: database)
+        #expect(summary.stored == 1 && summary.duplicates == 1)
+        let full = SpoolAcceptingEventStore(
+            inner: database, spool: SpoolWriter(directory: "/proc/winkhook-no-spool-here", maxBytes: 1 << 30))
+        let error = #expect(throws: EventStoreError.self) { try full.record(delivery(1)) }
+        #expect(error?.code == .unavailable)
+    }
 }

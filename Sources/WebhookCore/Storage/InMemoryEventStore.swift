@@ -8,6 +8,10 @@ public final class InMemoryEventStore: EventStore {
     private var seenRejected: Set<String> = []
     /// When set, every call fails with this error (to test outage answers).
     public var failure: EventStoreError?
+    /// Deliveries with these dedupe keys are refused as invalid data while they carry points.
+    public var refusePointsOf: Set<String> = []
+    /// The size of each `recordBatch` call, in order.
+    public private(set) var batches: [Int] = []
 
     /// Creates an empty store.
     public init() {}
@@ -17,10 +21,25 @@ public final class InMemoryEventStore: EventStore {
 
     public func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
         if let failure { throw failure }
+        if refusePointsOf.contains(delivery.dedupeKey), !delivery.points.isEmpty {
+            throw EventStoreError(.invalidData, "a point value is out of range")
+        }
         let key = delivery.webhook + "\u{1F}" + delivery.dedupeKey
         guard seen.insert(key).inserted else { return .duplicate }
         deliveries.append(delivery)
         return .inserted(points: delivery.points.count)
+    }
+
+    /// All or nothing, as a database transaction would be.
+    public func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
+        if let failure { throw failure }
+        if let refused = deliveries.first(where: { refusePointsOf.contains($0.dedupeKey) && !$0.points.isEmpty }) {
+            throw EventStoreError(.invalidData, "a point value of \(refused.dedupeKey) is out of range")
+        }
+        batches.append(deliveries.count)
+        var results: [RecordResult] = []
+        for delivery in deliveries { results.append(try record(delivery)) }
+        return results
     }
 
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {

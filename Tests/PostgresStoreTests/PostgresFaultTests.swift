@@ -1,0 +1,98 @@
+import Glibc
+import Logging
+import Testing
+import WebhookCore
+
+@testable import PostgresStore
+
+/// Batches, the request deadline, the breaker and servers that lose prepared statements, on a real server.
+@Suite(.serialized, .enabled(if: TestDatabase.available))
+struct PostgresFaultTests {
+    init() throws {
+        try PostgresMigrator(connection: TestDatabase.connection(), logger: TestDatabase.logger).migrate()
+    }
+
+    func url() throws -> String { try #require(TestDatabase.url) }
+
+    @Test func aBatchIsOneStatementWithDuplicatesFoundInsideAndOutsideIt() throws {
+        let webhook = TestDatabase.uniqueName("batch")
+        let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
+        #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:old")) == .inserted(points: 2))
+        let tricky = #"{"type":"booking.create","quote":"a \"b\" \\ c","unicode":"é ✓ 𝄞","list":[1,{"x":null}]}"#
+        let batch = [
+            sampleDelivery(webhook: webhook, dedupeKey: "id:a"),
+            sampleDelivery(webhook: webhook, dedupeKey: "id:old"),
+            sampleDelivery(webhook: webhook, dedupeKey: "id:b", body: tricky),
+            sampleDelivery(webhook: webhook, dedupeKey: "id:a"),
+        ]
+        let results = try store.recordBatch(batch)
+        #expect(results == [.inserted(points: 2), .duplicate, .inserted(points: 2), .duplicate])
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook]) == 3)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 6)
+        let stored = try TestDatabase.connection().execute(
+            "SELECT body->>'quote', body->>'unicode' FROM winkhook.deliveries WHERE webhook = $1 AND dedupe_key = 'id:b'",
+            [webhook])
+        #expect(stored.value(row: 0, column: 0) == #"a "b" \ c"#)
+        #expect(stored.value(row: 0, column: 1) == "é ✓ 𝄞")
+    }
+
+    @Test func aBatchWithDataThePostgresRefusesIsInvalidDataAndWritesNothing() throws {
+        let webhook = TestDatabase.uniqueName("batch-bad")
+        let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
+        // jsonb refuses \u0000 in text.
+        let bad = sampleDelivery(webhook: webhook, dedupeKey: "id:bad", body: #"{"a":"\u0000"}"#)
+        let error = #expect(throws: EventStoreError.self) {
+            try store.recordBatch([sampleDelivery(webhook: webhook, dedupeKey: "id:fine"), bad])
+        }
+        #expect(error?.code == .invalidData)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.dedupe WHERE webhook = $1", [webhook]) == 0)
+    }
+
+    @Test func aStatementPastTheDeadlineIsCancelledAndTheBreakerOpens() throws {
+        let webhook = TestDatabase.uniqueName("deadline")
+        // Another session holds the delivery's dedupe row uncommitted: the insert waits on it.
+        let holder = try TestDatabase.connection()
+        try holder.execute("BEGIN")
+        try holder.execute(
+            "INSERT INTO winkhook.dedupe (webhook, dedupe_key, received_at) VALUES ($1, 'id:held', now())", [webhook])
+        let store = PostgresEventStore(
+            conninfo: try url(), logger: TestDatabase.logger, options: .init(deadlineSeconds: 2))
+        let started = Deadline.nowMicros()
+        let error = #expect(throws: EventStoreError.self) {
+            try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:held"))
+        }
+        let took = Deadline.nowMicros() - started
+        #expect(error?.code == .unavailable)
+        #expect(took >= 1_500_000 && took < 4_000_000, "took \(took) µs")
+        // Known down: the next delivery is refused at once, without a connection attempt.
+        let quick = Deadline.nowMicros()
+        let refused = #expect(throws: EventStoreError.self) {
+            try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:other"))
+        }
+        #expect(refused?.detail.contains("moments ago") == true)
+        #expect(Deadline.nowMicros() - quick < 100_000)
+        try holder.execute("ROLLBACK")
+        // After the back-off one delivery probes, and it goes through.
+        usleep(1_100_000)
+        #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:held")) == .inserted(points: 2))
+        #expect(try TestDatabase.count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%winkhook.dedupe%' AND state = 'active' AND pid <> pg_backend_pid()") == 0)
+    }
+
+    @Test func aServerThatLosesPreparedStatementsGetsThemUnnamed() throws {
+        let connection = try PostgresConnection(conninfo: try url())
+        let sql = "SELECT $1::int + 1"
+        #expect(try connection.executePrepared("plus_one", sql: sql, ["1"]).value(row: 0, column: 0) == "2")
+        // What a transaction-pooling PgBouncer does: the next statement lands where it was never prepared.
+        try connection.execute("DEALLOCATE ALL")
+        #expect(try connection.executePrepared("plus_one", sql: sql, ["2"]).value(row: 0, column: 0) == "3")
+        #expect(connection.detectedPooler && !connection.usesPreparedStatements)
+        #expect(try connection.executePrepared("plus_one", sql: sql, ["3"]).value(row: 0, column: 0) == "4")
+        let unnamed = try PostgresConnection(conninfo: try url(), preparedStatements: false)
+        #expect(try unnamed.executePrepared("plus_one", sql: sql, ["9"]).value(row: 0, column: 0) == "10")
+        #expect(try unnamed.execute("SELECT count(*) FROM pg_prepared_statements").value(row: 0, column: 0) == "0")
+    }
+
+    @Test func theArrayLiteralEscapesQuotesAndBackslashes() {
+        #expect(ArrayLiteral.text(["a", nil, #"b"c\d"#, ""]) == #"{"a",NULL,"b\"c\\d",""}"#)
+    }
+}
