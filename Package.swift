@@ -66,7 +66,8 @@ let package = Package(
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport", "Spool"]),
     ],
     swiftLanguageModes: [.v6]
 )

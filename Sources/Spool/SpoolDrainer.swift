@@ -115,7 +115,7 @@ public final class SpoolDrainer {
             summary.batches += 1
             count(results, of: batch, &summary)
             return nil
-        } catch where error.code == .invalidData {
+        } catch  where error.code == .invalidData {
             // One delivery the database refuses must not hold up the rest: one at a time, as the request
             // path does (points dropped first, then the body kept raw).
             for delivery in batch {
@@ -133,11 +133,11 @@ public final class SpoolDrainer {
         do {
             do {
                 count([try store.record(attempt)], of: [attempt], &summary)
-            } catch where error.code == .invalidData && !attempt.points.isEmpty {
+            } catch  where error.code == .invalidData && !attempt.points.isEmpty {
                 attempt.points = []
                 count([try store.record(attempt)], of: [attempt], &summary)
             }
-        } catch where error.code == .invalidData {
+        } catch  where error.code == .invalidData {
             let rejected = RejectedDelivery(
                 refused: delivery, reason: "the database refused the spooled body: \(error.detail)")
             do {

@@ -49,7 +49,9 @@ enum SpoolFiles {
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done)) }
+            let n = out.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
+            }
             if n < 0, errno == EINTR { continue }
             guard n >= 0 else { throw SpoolError("cannot read \(path): \(errorText())") }
             if n == 0 { break }

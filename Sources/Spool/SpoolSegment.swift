@@ -52,7 +52,8 @@ public struct SpoolSegment: Sendable {
             switch SpoolRecord.parse(bytes, at: position) {
             case .end where start + bytes.count >= size:
                 break reading
-            case .end, .short where start + bytes.count < size:
+            case .end,
+                .short where start + bytes.count < size:
                 // The window ends inside a record: read on from the record's start.
                 start += position
                 let needed = SpoolRecord.length(bytes, at: position).map { $0 + SpoolRecord.headerSize } ?? 0

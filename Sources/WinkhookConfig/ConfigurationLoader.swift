@@ -72,7 +72,8 @@ public enum ConfigurationLoader {
         var publicURL: String?
         var deadline = 10
         if let server = try context.table(root, "server") {
-            try context.checkKeys(server, allowed: ["body_limit", "retry_after", "public_url", "deadline"], at: "server")
+            try context.checkKeys(
+                server, allowed: ["body_limit", "retry_after", "public_url", "deadline"], at: "server")
             publicURL = try context.string(server, "public_url", at: "server")
             if let url = publicURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
                 throw ConfigurationError("\(path): server.public_url must start with https:// (or http://)")
@@ -105,7 +106,8 @@ public enum ConfigurationLoader {
             try context.checkKeys(spool, allowed: ["path", "max_bytes", "acknowledge"], at: "spool")
             if let mode = try context.string(spool, "acknowledge", at: "spool") {
                 guard let parsed = AcknowledgeMode(rawValue: mode) else {
-                    throw ConfigurationError("\(path): spool.acknowledge must be \"commit\" or \"spool\", not \"\(mode)\"")
+                    throw ConfigurationError(
+                        "\(path): spool.acknowledge must be \"commit\" or \"spool\", not \"\(mode)\"")
                 }
                 acknowledge = parsed
             }

@@ -43,7 +43,8 @@ struct E2EEnvironment {
 
     /// A configuration file for one test; returns its path.
     func writeConfig(
-        name: String, webhook: String, enabled: Bool = true, databaseURL: String? = nil, spool: String? = nil
+        name: String, webhook: String, enabled: Bool = true, databaseURL: String? = nil, spool: String? = nil,
+        acknowledge: String = "commit", deadline: Int = 10, preparedStatements: Bool = true
     ) throws -> String {
         let secretPath = "\(runDirectory)/\(name).secret"
         try (E2EEnvironment.secret + "\n").write(toFile: secretPath, atomically: true, encoding: .utf8)
@@ -51,13 +52,16 @@ struct E2EEnvironment {
         let text = """
             [database]
             url = "\(databaseURL ?? self.databaseURL)"
+            prepared_statements = \(preparedStatements)
 
             [server]
             body_limit = 262144
             retry_after = 7
+            deadline = \(deadline)
 
             [spool]
             path = "\(spool ?? "\(runDirectory)/\(name).spool")"
+            acknowledge = "\(acknowledge)"
 
             [[webhook]]
             name = "\(webhook)"
@@ -77,8 +81,26 @@ struct E2EEnvironment {
         return result.value(row: 0, column: 0).flatMap { Int($0) } ?? -1
     }
 
-    func migrate() throws {
-        let connection = try PostgresConnection(conninfo: databaseURL)
+    /// The cluster the fault tests stop and start, and the PgBouncer in front of it (scripts/test).
+    func faultDatabase() throws -> (url: String, control: [String], pgbouncer: String) {
+        func value(_ name: String) throws -> String {
+            try #require(E2EEnvironment.variables[name], "\(name) is not set: run the tests with `make test`")
+        }
+        return (
+            try value("WINKHOOK_TEST_FAULT_DATABASE_URL"),
+            try value("WINKHOOK_TEST_FAULT_PG").split(separator: " ").map(String.init),
+            try value("WINKHOOK_TEST_PGBOUNCER_URL")
+        )
+    }
+
+    /// Counts rows with a parameterised query on the database at `url`.
+    func count(at url: String, _ sql: String, _ parameters: [String?]) throws -> Int {
+        let result = try PostgresConnection(conninfo: url).execute(sql, parameters)
+        return result.value(row: 0, column: 0).flatMap { Int($0) } ?? -1
+    }
+
+    func migrate(_ url: String? = nil) throws {
+        let connection = try PostgresConnection(conninfo: url ?? databaseURL)
         try PostgresMigrator(connection: connection, logger: .init(label: "e2e")).migrate()
     }
 }

@@ -75,7 +75,10 @@ struct PostgresFaultTests {
         // After the back-off one delivery probes, and it goes through.
         usleep(1_100_000)
         #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:held")) == .inserted(points: 2))
-        #expect(try TestDatabase.count("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%winkhook.dedupe%' AND state = 'active' AND pid <> pg_backend_pid()") == 0)
+        #expect(
+            try TestDatabase.count(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%winkhook.dedupe%' AND state = 'active' AND pid <> pg_backend_pid()"
+            ) == 0)
     }
 
     @Test func aServerThatLosesPreparedStatementsGetsThemUnnamed() throws {

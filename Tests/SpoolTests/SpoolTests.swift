@@ -257,7 +257,8 @@ import WebhookCore
 
     @Test func theAcceptingStoreSpoolsEveryDelivery() throws {
         let database = InMemoryEventStore()
-        let store = SpoolAcceptingEventStore(inner: database, spool: SpoolWriter(directory: directory, maxBytes: 1 << 30))
+        let store = SpoolAcceptingEventStore(
+            inner: database, spool: SpoolWriter(directory: directory, maxBytes: 1 << 30))
         #expect(try store.record(delivery(0)) == .accepted)
         #expect(try store.record(delivery(0)) == .accepted)  // duplicates are found at insert
         #expect(database.deliveries.isEmpty)

@@ -106,7 +106,7 @@ public final class PostgresConnection {
                 PQsendQueryPrepared(pointer, name, Int32(parameters.count), params, nil, nil, 0)
             }
             return try wait(sent: sent, deadline: deadline)
-        } catch where error.isLostPreparedStatement {
+        } catch  where error.isLostPreparedStatement {
             // A transaction-pooling PgBouncer (before 1.21) sent the statement to another server
             // connection: nothing ran. From now on every statement goes unnamed.
             usesPreparedStatements = false

@@ -1,12 +1,12 @@
 /// Keeps a worker from connecting on every request while PostgreSQL is known to be down: after a
 /// failure, requests are refused at once (and spooled) until a back-off has passed (1 s, doubling to
-/// 30 s); then one request probes. A success closes it.
+/// 10 s); then one request probes. A success closes it.
 struct Breaker {
     private var openUntil: Int64 = 0
     private var backoff: Int64 = Breaker.first
 
     static let first: Int64 = 1_000_000
-    static let longest: Int64 = 30_000_000
+    static let longest: Int64 = 10_000_000
 
     /// Milliseconds until the next probe while open, `nil` when a try is allowed.
     func refusal(now: Int64 = Deadline.nowMicros()) -> Int64? {

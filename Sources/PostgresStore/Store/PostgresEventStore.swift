@@ -8,7 +8,7 @@ import WebhookCore
 /// row, the archive row and the points are written by a single statement, so `record` returns only
 /// after COMMIT. A lost connection is re-established once and the write retried once, within the
 /// request's deadline; after that the error is `.unavailable` (the caller spools or answers 503), and a
-/// breaker keeps the next requests from trying again until a back-off (1 s doubling to 30 s) has passed.
+/// breaker keeps the next requests from trying again until a back-off (1 s doubling to 10 s) has passed.
 /// The connection is opened lazily, so a worker starts even while PostgreSQL is down.
 public final class PostgresEventStore: EventStore {
     /// How the store talks to PostgreSQL.
@@ -61,7 +61,8 @@ public final class PostgresEventStore: EventStore {
         ]
         let limit = deadline(since: delivery.receivedAt)
         let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try connection.executePrepared("winkhook_record", sql: PostgresEventStore.recordSQL, parameters, deadline: limit)
+            try connection.executePrepared(
+                "winkhook_record", sql: PostgresEventStore.recordSQL, parameters, deadline: limit)
         }
         guard result.value(row: 0, column: 0) == "1" else { return .duplicate }
         return .inserted(points: result.value(row: 0, column: 1).flatMap { Int($0) } ?? 0)
@@ -99,7 +100,8 @@ public final class PostgresEventStore: EventStore {
         ]
         let limit = deadline(since: rejected.receivedAt)
         _ = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try connection.executePrepared("winkhook_reject", sql: PostgresEventStore.rejectSQL, parameters, deadline: limit)
+            try connection.executePrepared(
+                "winkhook_reject", sql: PostgresEventStore.rejectSQL, parameters, deadline: limit)
         }
     }
 

@@ -24,7 +24,9 @@ struct DrainCommand: ParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Keep draining: a pass a second, backing off to 30 s while PostgreSQL is away (what serve runs).")
+        help:
+            "Keep draining: a pass a second (every 100 ms in spool mode), backing off to 10 s while PostgreSQL is away (what serve runs)."
+    )
     var watch = false
 
     func run() throws {
@@ -59,7 +61,9 @@ struct DrainCommand: ParsableCommand {
                 + "\(summary.duplicates) duplicate(s), \(summary.rejected) refused by the database (kept raw)")
         if summary.moved > 0 {
             let rate = Int(Double(summary.moved) / seconds)
-            print("\(summary.moved) deliveries in \(summary.batches) batch(es), \((seconds * 100).rounded() / 100) s: \(rate) deliveries/s")
+            print(
+                "\(summary.moved) deliveries in \(summary.batches) batch(es), \((seconds * 100).rounded() / 100) s: \(rate) deliveries/s"
+            )
         }
         if summary.activeSegments > 0 {
             print("\(summary.activeSegments) segment(s) still open in a running worker: drained once it closes them")

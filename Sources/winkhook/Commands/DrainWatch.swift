@@ -5,7 +5,7 @@ import PostgresStore
 import Spool
 
 /// `winkhook drain --watch`, the drainer `serve` supervises: a pass every interval while all is well,
-/// backing off (1 s doubling to 30 s) while PostgreSQL is away; a log line when something moved or the
+/// backing off (1 s doubling to 10 s) while PostgreSQL is away; a log line when something moved or the
 /// state changed (at most one "drained" line per 10 s, with the visibility lag), not every pass. SIGTERM
 /// (or the supervisor going away) ends it after the current pass.
 struct DrainWatch {
@@ -34,6 +34,7 @@ struct DrainWatch {
         var away = false
         while DrainWatch.stopRequested == 0 {
             let summary = drainer.drain(into: store)
+            if away, summary.stoppedBecause == nil { logger.info("PostgreSQL is back; the spool is drained") }
             report.add(summary)
             if report.isDue(now: DrainWatch.monotonicMicros()) { report.log(to: logger) }
             for problem in summary.problems { logger.warning("spool: \(problem)") }
@@ -43,13 +44,14 @@ struct DrainWatch {
                 }
                 away = true
                 DrainWatch.sleep(milliseconds: backoff)
-                backoff = min(backoff * 2, 30_000)
+                backoff = min(backoff * 2, 10_000)
             } else {
-                if away { logger.info("PostgreSQL is back; draining") }
                 away = false
                 backoff = 1000
                 // Right away while there is a backlog; otherwise wait for the next look.
-                if summary.moved < SpoolDrainer.defaultBatchLimit { DrainWatch.sleep(milliseconds: intervalMilliseconds) }
+                if summary.moved < SpoolDrainer.defaultBatchLimit {
+                    DrainWatch.sleep(milliseconds: intervalMilliseconds)
+                }
             }
         }
         report.log(to: logger)
