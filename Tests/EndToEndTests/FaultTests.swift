@@ -83,6 +83,25 @@ extension EndToEnd {
             #expect(twice.isEmpty, "stored more than once: \(twice.prefix(3))")
         }
 
+        @Test func spoolModeAcceptsAtOnceAndStoresWithinASecond() throws {
+            let config = try environment.writeConfig(name: "accept", webhook: webhook, acknowledge: "spool")
+            let server = try ServeProcess(environment: environment, config: config, name: "accept")
+            for _ in 0..<2 {  // the same delivery twice: accepted twice, stored once
+                let (status, body, headers) = try HTTP.signedPost(url, body: try booking(), id: "accept_1")
+                #expect(status == 200 && body == #"{"ok":true}"#)
+                #expect(headers["winkhook-result"] == "accepted")
+            }
+            let sent = Date()
+            try expectStoredExactlyOnce(["accept_1"], at: environment.databaseURL, within: 5)
+            #expect(Date().timeIntervalSince(sent) < 1.5, "visible after \(Date().timeIntervalSince(sent)) s")
+            let (_, status) = try runBinary(environment, ["check-config", "--config", config])
+            #expect(status.contains("acknowledge = spool"), "\(status)")
+            usleep(300_000)
+            _ = server.stop()
+            #expect(try stored(at: environment.databaseURL)["accept_1"] == 1)
+            #expect(server.log.contains("accepted booking.create"))
+        }
+
         @Test func postgresStoppedForThirtySecondsUnderLoadLosesNothing() throws {
             let config = try environment.writeConfig(name: "outage", webhook: webhook, databaseURL: fault.url)
             let server = try ServeProcess(environment: environment, config: config, name: "outage")

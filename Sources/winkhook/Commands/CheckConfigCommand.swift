@@ -32,6 +32,14 @@ struct CheckConfigCommand: ParsableCommand {
         print("configuration: \(config.path)")
         print("database:      \(config.redactedDatabaseURL)  (from \(config.databaseURLSource))")
         print("body limit:    \(config.settings.bodyLimit) bytes; Retry-After \(config.settings.retryAfterSeconds) s")
+        let answer =
+            config.acknowledge == .spool
+            ? "200 after the durable spool append (acknowledge = spool)"
+            : "200 after COMMIT, spooled while PostgreSQL is down (acknowledge = commit)"
+        print("answers:       \(answer); deadline \(config.deadlineSeconds) s")
+        print(
+            "spool:         \(config.spoolPath) (at most \(config.spoolMaxBytes) bytes)"
+                + (config.preparedStatements ? "" : "; prepared statements off"))
         for webhook in config.summaries {
             print("")
             print("webhook \"\(webhook.name)\"  \(webhook.enabled ? "enabled" : "DISABLED (answers 503)")")
