@@ -13,6 +13,8 @@ public final class SpoolDrainer {
     public let batchLimit: Int
     /// Body bytes per batch at most.
     public let batchByteLimit: Int
+    /// This drainer's share of the segments when several drain one spool side by side: `(index, count)`.
+    public let shard: (index: Int, count: Int)
     /// How far each segment still held by a writer is committed (byte offset), by name.
     private var committed: [String: Int] = [:]
 
@@ -20,8 +22,12 @@ public final class SpoolDrainer {
     public static let defaultBatchLimit = 500
 
     /// Creates a drainer.
-    public init(directory: String, batchLimit: Int = defaultBatchLimit, batchByteLimit: Int = 8 << 20) {
+    public init(
+        directory: String, batchLimit: Int = defaultBatchLimit, batchByteLimit: Int = 8 << 20,
+        shard: (index: Int, count: Int) = (0, 1)
+    ) {
         self.directory = directory
+        self.shard = shard
         self.batchLimit = max(1, batchLimit)
         self.batchByteLimit = batchByteLimit
     }
@@ -43,6 +49,9 @@ public final class SpoolDrainer {
 
         /// Whether anything was written or found.
         public var moved: Int { stored + duplicates + rejected }
+
+        /// An empty summary.
+        public init() {}
     }
 
     /// One pass over every segment, oldest first, one segment in memory at a time (a pass that finds the
@@ -50,7 +59,9 @@ public final class SpoolDrainer {
     /// called after each batch with (bytes done, bytes in the spool).
     public func drain(into store: any EventStore, progress: (Int, Int) -> Void = { _, _ in }) -> Summary {
         var summary = Summary()
-        let names = SpoolFiles.segments(in: directory)
+        let names = SpoolFiles.segments(in: directory).filter {
+            SpoolDrainer.shard(of: $0, count: shard.count) == shard.index
+        }
         committed = committed.filter { names.contains($0.key) }
         let total = names.reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
         var done = 0
@@ -162,6 +173,12 @@ public final class SpoolDrainer {
             case .duplicate: summary.duplicates += 1
             }
         }
+    }
+
+    /// Which of `count` drainers takes segment `name` (stable: the same name always goes to the same one).
+    static func shard(of name: String, count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        return Int(CRC32C.checksum(Array(name.utf8)) % UInt32(count))
     }
 
     static func wallMicros() -> Int64 {

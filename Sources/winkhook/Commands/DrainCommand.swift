@@ -29,13 +29,16 @@ struct DrainCommand: ParsableCommand {
     )
     var watch = false
 
+    @Option(help: "Drainers side by side, each with its own connection and share of the segments (by hand only).")
+    var jobs = 2
+
     func run() throws {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
-        let store = PostgresEventStore(
-            conninfo: database.url(environment: environment) { config.databaseURL }, logger: logger,
-            options: App.storeOptions(config))
+        let conninfo = database.url(environment: environment) { config.databaseURL }
+        let storeOptions = App.storeOptions(config)
+        let store = PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
         if watch {
             // In spool mode every delivery waits for the drainer: look often, so it is visible within a second.
             let interval = config.acknowledge == .spool ? 100 : 1000
@@ -46,7 +49,10 @@ struct DrainCommand: ParsableCommand {
         let started = DrainWatch.monotonicMicros()
         let terminal = isatty(1) != 0
         var lastShown = -1
-        let summary = SpoolDrainer(directory: config.spoolPath).drain(into: store) { done, total in
+        let drainers = DrainJobs(directory: config.spoolPath, jobs: min(max(1, jobs), 16)) {
+            PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
+        }
+        let summary = drainers.run { done, total in
             guard terminal, total > 0 else { return }
             let percent = done * 100 / total
             guard percent != lastShown else { return }
