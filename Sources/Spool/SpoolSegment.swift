@@ -28,8 +28,10 @@ public struct SpoolSegment: Sendable {
     /// The deliveries alone.
     public var deliveries: [Delivery] { entries.map(\.delivery) }
 
-    /// Bytes read at a time.
+    /// Bytes read at a time; the first read of a pass is smaller (a writer's segment has mostly zeros
+    /// after what is new).
     static let window = 1 << 20
+    static let firstWindow = 64 << 10
 
     /// Reads `name` in `directory` from byte `offset` (the end of records already drained), a window at a
     /// time: the zeros after the last record of a segment a writer holds are not read.
@@ -46,7 +48,7 @@ public struct SpoolSegment: Sendable {
         var segment = SpoolSegment(
             name: name, entries: [], bytes: size, end: offset, tornTail: nil, undecodable: 0, active: active)
         var start = offset
-        var bytes = try SpoolFiles.read(fd, at: start, count: window, path: path)
+        var bytes = try SpoolFiles.read(fd, at: start, count: firstWindow, path: path)
         var position = 0
         reading: while true {
             switch SpoolRecord.parse(bytes, at: position) {

@@ -269,4 +269,20 @@ import WebhookCore
         let error = #expect(throws: EventStoreError.self) { try full.record(delivery(1)) }
         #expect(error?.code == .unavailable)
     }
+
+    @Test func drainersSideBySideShareTheSegmentsWithoutOverlap() throws {
+        for n in 0..<6 {
+            let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+            try writer.append(delivery(n))
+            writer.closeSegment()
+            usleep(1000)  // a segment per microsecond-stamped name
+        }
+        #expect(segmentPaths().count == 6)
+        let store = InMemoryEventStore()
+        let first = SpoolDrainer(directory: directory, shard: (0, 2)).drain(into: store)
+        let second = SpoolDrainer(directory: directory, shard: (1, 2)).drain(into: store)
+        #expect(first.stored + second.stored == 6 && first.duplicates + second.duplicates == 0)
+        #expect(first.stored > 0 && second.stored > 0)
+        #expect(segmentPaths().isEmpty)
+    }
 }
