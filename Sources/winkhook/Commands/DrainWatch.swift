@@ -27,6 +27,8 @@ struct DrainWatch {
         if let lifeline = environment["WINKHOOK_SUPERVISED"].flatMap({ Int32($0) }) {
             WorkerShutdown.watchSupervisor(descriptor: lifeline)
         }
+        // Requests first: the drainer yields the CPU to the workers under load (its batches wait a little).
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
         logger.info("spool drainer started", metadata: ["spool": "\(directory)"])
         let drainer = SpoolDrainer(directory: directory)
         var report = DrainReport()
