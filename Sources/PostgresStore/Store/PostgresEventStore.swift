@@ -124,6 +124,7 @@ public final class PostgresEventStore: EventStore {
                 .unavailable, "PostgreSQL was unavailable moments ago; next try in \(wait) ms (no connection tried)")
         }
         var lastError: PostgresError?
+        let wasConnected = connection?.isHealthy == true
         for attempt in 0..<2 {
             do {
                 let connection = try current(fresh: attempt > 0)
@@ -138,7 +139,8 @@ public final class PostgresEventStore: EventStore {
                     throw EventStoreError(.failed, error.debugDescription + hint)
                 }
                 lastError = error
-                if error.kind == .timeout || deadline.hasPassed { break }
+                // A connection that could not be made now will not be made a moment later either.
+                if error.kind == .timeout || deadline.hasPassed || !wasConnected { break }
                 if attempt == 0 {
                     logger.warning(
                         "PostgreSQL connection lost; reconnecting once",
