@@ -17,6 +17,8 @@ public final class SpoolDrainer {
     public let shard: (index: Int, count: Int)
     /// How far each segment still held by a writer is committed (byte offset), by name.
     private var committed: [String: Int] = [:]
+    /// Records that did not decode in the part of a segment already read, by name.
+    private var undecodable: [String: Int] = [:]
 
     /// The default batch size.
     public static let defaultBatchLimit = 500
@@ -38,6 +40,9 @@ public final class SpoolDrainer {
         public var stored = 0
         public var duplicates = 0
         public var rejected = 0
+        /// Deliveries the database refused for good (not a data error: e.g. a key too long for its
+        /// index), written to `<segment>.refused` for a person instead of holding up the rest.
+        public var keptAside = 0
         public var batches = 0
         public var activeSegments = 0
         /// For each delivery stored, µs from its receipt to its commit (visibility lag).
@@ -48,7 +53,7 @@ public final class SpoolDrainer {
         public var stoppedBecause: String?
 
         /// Whether anything was written or found.
-        public var moved: Int { stored + duplicates + rejected }
+        public var moved: Int { stored + duplicates + rejected + keptAside }
 
         /// An empty summary.
         public init() {}
@@ -63,6 +68,8 @@ public final class SpoolDrainer {
             SpoolDrainer.shard(of: $0, count: shard.count) == shard.index
         }
         committed = committed.filter { names.contains($0.key) }
+        undecodable = undecodable.filter { names.contains($0.key) }
+        SpoolFiles.removeAbandonedHiddenSegments(in: directory)
         let total = names.reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
         var done = 0
         for name in names {
@@ -75,6 +82,7 @@ public final class SpoolDrainer {
                 continue
             }
             if segment.active { summary.activeSegments += 1 }
+            undecodable[name, default: 0] += segment.undecodable
             done += from
             var start = 0
             while start < segment.entries.count {
@@ -85,7 +93,7 @@ public final class SpoolDrainer {
                     end += 1
                 }
                 let batch = segment.entries[start..<end]
-                if let reason = write(batch.map(\.delivery), into: store, &summary) {
+                if let reason = write(batch.map(\.delivery), from: name, into: store, &summary) {
                     summary.stoppedBecause = reason
                     return summary
                 }
@@ -105,8 +113,8 @@ public final class SpoolDrainer {
                 summary.problems.append("\(name): torn tail dropped (\(torn)); it was never acknowledged")
             }
             committed[name] = nil
-            if segment.undecodable > 0 {
-                summary.problems.append("\(name): \(segment.undecodable) record(s) did not decode")
+            if let count = undecodable.removeValue(forKey: name), count > 0 {
+                summary.problems.append("\(name): \(count) record(s) did not decode")
                 // Kept aside for a person to look at, not deleted.
                 rename(directory + "/" + name, directory + "/" + name + ".undecodable")
                 continue
@@ -120,17 +128,19 @@ public final class SpoolDrainer {
     }
 
     /// Writes one batch; returns why it could not (the store is unavailable), or `nil`.
-    private func write(_ batch: [Delivery], into store: any EventStore, _ summary: inout Summary) -> String? {
+    private func write(_ batch: [Delivery], from segment: String, into store: any EventStore, _ summary: inout Summary)
+        -> String?
+    {
         do {
             let results = try store.recordBatch(batch)
             summary.batches += 1
             count(results, of: batch, &summary)
             return nil
-        } catch  where error.code == .invalidData {
+        } catch  where error.code != .unavailable {
             // One delivery the database refuses must not hold up the rest: one at a time, as the request
-            // path does (points dropped first, then the body kept raw).
+            // path does (points dropped first, then the body kept raw, else kept aside on disk).
             for delivery in batch {
-                if let reason = writeAlone(delivery, into: store, &summary) { return reason }
+                if let reason = writeAlone(delivery, from: segment, into: store, &summary) { return reason }
             }
             summary.batches += 1
             return nil
@@ -139,7 +149,9 @@ public final class SpoolDrainer {
         }
     }
 
-    private func writeAlone(_ delivery: Delivery, into store: any EventStore, _ summary: inout Summary) -> String? {
+    private func writeAlone(
+        _ delivery: Delivery, from segment: String, into store: any EventStore, _ summary: inout Summary
+    ) -> String? {
         var attempt = delivery
         do {
             do {
@@ -154,12 +166,32 @@ public final class SpoolDrainer {
             do {
                 try store.recordRejected(rejected)
                 summary.rejected += 1
-            } catch {
+            } catch  where error.code == .unavailable {
                 return error.debugDescription
+            } catch {
+                return keepAside(delivery, from: segment, because: error.detail, &summary)
             }
+        } catch  where error.code == .failed {
+            return keepAside(delivery, from: segment, because: error.detail, &summary)
         } catch {
             return error.debugDescription
         }
+        return nil
+    }
+
+    /// Appends `delivery` to `<segment>.refused` (durably), for a person: never drained again, never lost.
+    private func keepAside(_ delivery: Delivery, from segment: String, because reason: String, _ summary: inout Summary)
+        -> String?
+    {
+        let path = directory + "/" + segment + ".refused"
+        do {
+            try SpoolFiles.appendDurably(SpoolRecord.frame(DeliveryCodec.encode(delivery)), to: path)
+        } catch {
+            return "cannot keep a refused delivery aside in \(path): \(error.reason)"
+        }
+        summary.keptAside += 1
+        summary.problems.append(
+            "\(segment): \(delivery.dedupeKey.prefix(80)) refused by the database (\(reason)); kept in \(path)")
         return nil
     }
 

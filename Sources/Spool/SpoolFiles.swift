@@ -20,6 +20,20 @@ enum SpoolFiles {
         return names.sorted()
     }
 
+    /// Files the drainer set aside (`*.undecodable`, `*.refused`), sorted.
+    static func keptForAPerson(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasSuffix(".undecodable") || name.hasSuffix(".refused") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     static func size(_ path: String) -> Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
@@ -59,6 +73,36 @@ enum SpoolFiles {
         }
         out.removeLast(count - done)
         return out
+    }
+
+    /// Removes hidden segments (`.<name>.spool`: being made by a writer) that no writer holds: left by a
+    /// crash before the segment was named, so before anything was written to it.
+    static func removeAbandonedHiddenSegments(in directory: String) {
+        guard let dir = opendir(directory) else { return }
+        var hidden: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix("."), name.hasSuffix(suffix) { hidden.append(name) }
+        }
+        closedir(dir)
+        for name in hidden where !isActive(directory + "/" + name) { unlink(directory + "/" + name) }
+    }
+
+    /// Appends `bytes` to `path` (created 0600) and makes them durable.
+    static func appendDurably(_ bytes: [UInt8], to path: String) throws(SpoolError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SpoolError("cannot open \(path): \(errorText())") }
+        defer { close(fd) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + done }, bytes.count - done) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw SpoolError("cannot write \(path): \(errorText())") }
+            done += n
+        }
+        guard fsync(fd) == 0 else { throw SpoolError("cannot make \(path) durable: \(errorText())") }
     }
 
     /// Whether a writer holds `path` (its exclusive lock); `false` when the file is gone.

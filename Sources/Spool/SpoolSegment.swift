@@ -57,10 +57,13 @@ public struct SpoolSegment: Sendable {
             case .end,
                 .short where start + bytes.count < size:
                 // The window ends inside a record: read on from the record's start.
+                let had = bytes.count - position
                 start += position
                 let needed = SpoolRecord.length(bytes, at: position).map { $0 + SpoolRecord.headerSize } ?? 0
                 bytes = try SpoolFiles.read(fd, at: start, count: max(window, needed), path: path)
                 position = 0
+                // Nothing more after all: the writer cut its segment to its records meanwhile.
+                if bytes.count <= had { break reading }
             case .torn(let reason), .short(let reason):
                 segment.tornTail = "\(reason) at byte \(start + position) of \(size)"
                 break reading

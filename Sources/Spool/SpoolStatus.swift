@@ -29,6 +29,9 @@ public struct SpoolStatus: Sendable {
                 status.problems.append("\(name): \(error.reason)")
             }
         }
+        for name in SpoolFiles.keptForAPerson(in: directory) {
+            status.problems.append("\(name): deliveries kept aside for a person (see README, Troubleshooting)")
+        }
         return status
     }
 }

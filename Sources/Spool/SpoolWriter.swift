@@ -93,20 +93,30 @@ public final class SpoolWriter {
         clock_gettime(CLOCK_REALTIME, &clock)
         let micros = Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000)
         let name = "\(String(micros).leftPadded(17))-\(getpid())\(SpoolFiles.suffix)"
-        let path = directory + "/" + name
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        // Made under a hidden name (drainers never look at those) and locked before it gets its real
+        // name, so no drainer ever sees it unlocked and empty.
+        let hidden = directory + "/." + name
+        let fd = open(hidden, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw SpoolError("cannot create a spool segment in \(directory): \(SpoolFiles.errorText())")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = SpoolFiles.errorText()
             close(fd)
-            throw SpoolError("cannot lock the new spool segment \(name): \(SpoolFiles.errorText())")
+            unlink(hidden)
+            throw SpoolError("cannot lock the new spool segment \(name): \(reason)")
         }
         let size = max(needed, min(preallocation, maxBytes - knownTotal))
         if let reason = SpoolWriter.fillWithZeros(fd, size) {
             close(fd)
-            unlink(path)
+            unlink(hidden)
             throw SpoolError("cannot make room for a spool segment in \(directory): \(reason)")
+        }
+        guard rename(hidden, directory + "/" + name) == 0 else {
+            let reason = SpoolFiles.errorText()
+            close(fd)
+            unlink(hidden)
+            throw SpoolError("cannot name the new spool segment \(name): \(reason)")
         }
         SpoolFiles.syncDirectory(directory)
         descriptor = fd

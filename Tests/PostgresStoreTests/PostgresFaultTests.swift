@@ -95,6 +95,16 @@ struct PostgresFaultTests {
         #expect(try unnamed.execute("SELECT count(*) FROM pg_prepared_statements").value(row: 0, column: 0) == "0")
     }
 
+    @Test func keysThatDifferOnlyInUnicodeNormalisationAreTwoDeliveries() throws {
+        let webhook = TestDatabase.uniqueName("nfd")
+        let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
+        let results = try store.recordBatch([
+            sampleDelivery(webhook: webhook, dedupeKey: "id:\u{E9}"),
+            sampleDelivery(webhook: webhook, dedupeKey: "id:e\u{301}"),
+        ])
+        #expect(results == [.inserted(points: 2), .inserted(points: 2)])
+    }
+
     @Test func theArrayLiteralEscapesQuotesAndBackslashes() {
         #expect(ArrayLiteral.text(["a", nil, #"b"c\d"#, ""]) == #"{"a",NULL,"b\"c\\d",""}"#)
     }

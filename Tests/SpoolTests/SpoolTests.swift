@@ -285,4 +285,79 @@ import WebhookCore
         #expect(first.stored > 0 && second.stored > 0)
         #expect(segmentPaths().isEmpty)
     }
+
+    @Test func aSegmentIsNamedOnlyOnceItIsLockedAndAbandonedHiddenOnesAreRemoved() throws {
+        try SpoolFiles.ensureDirectory(directory)
+        let stale = directory + "/.00000000000000001-1.spool"  // a crash between create and rename
+        close(open(stale, O_WRONLY | O_CREAT, 0o600))
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        try writer.append(delivery(0))
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(names.filter { $0.hasPrefix(".") } == [".00000000000000001-1.spool"])
+        #expect(SpoolDrainer(directory: directory).drain(into: InMemoryEventStore()).stored == 1)
+        #expect(access(stale, F_OK) != 0)
+    }
+
+    /// Fails the n-th batch with `unavailable`, and every delivery with a listed key with `failed`.
+    final class FlakyStore: EventStore {
+        let inner = InMemoryEventStore()
+        var failBatch: Int?
+        var refused: Set<String> = []
+        private var batches = 0
+
+        func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
+            if refused.contains(delivery.dedupeKey) { throw EventStoreError(.failed, "index row size exceeds maximum") }
+            return try inner.record(delivery)
+        }
+
+        func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
+            batches += 1
+            if batches == failBatch { throw EventStoreError(.unavailable, "gone") }
+            if deliveries.contains(where: { refused.contains($0.dedupeKey) }) {
+                throw EventStoreError(.failed, "index row size exceeds maximum")
+            }
+            return try inner.recordBatch(deliveries)
+        }
+
+        func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {
+            if refused.contains(rejected.dedupeKey) { throw EventStoreError(.failed, "index row size exceeds maximum") }
+            try inner.recordRejected(rejected)
+        }
+    }
+
+    @Test func anUndecodableRecordSkippedByAnEarlierPassStillKeepsItsSegmentAside() throws {
+        try SpoolFiles.ensureDirectory(directory)
+        let path = directory + "/00000000000000001-1.spool"
+        let records =
+            SpoolRecord.frame(DeliveryCodec.encode(delivery(0))) + SpoolRecord.frame(Array("not a delivery".utf8))
+            + SpoolRecord.frame(DeliveryCodec.encode(delivery(1)))
+            + SpoolRecord.frame(DeliveryCodec.encode(delivery(2)))
+        let fd = open(path, O_WRONLY | O_CREAT, 0o600)
+        _ = records.withUnsafeBytes { write(fd, $0.baseAddress, records.count) }
+        close(fd)
+        let store = FlakyStore()
+        store.failBatch = 2
+        let drainer = SpoolDrainer(directory: directory, batchLimit: 2)
+        let first = drainer.drain(into: store)  // [0, 1] committed, [2] fails: the offset is past the junk
+        #expect(first.stored == 2 && first.stoppedBecause != nil)
+        let second = drainer.drain(into: store)
+        #expect(second.stored == 1 && second.problems.contains { $0.contains("did not decode") })
+        #expect(access(path + ".undecodable", F_OK) == 0)
+    }
+
+    @Test func aDeliveryTheDatabaseRefusesForGoodIsKeptAsideAndTheRestDrains() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        for n in 0..<4 { try writer.append(delivery(n)) }
+        writer.closeSegment()
+        let segment = try #require(SpoolFiles.segments(in: directory).first)
+        let store = FlakyStore()
+        store.refused = ["id:msg_1"]
+        let summary = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(summary.stored == 3 && summary.keptAside == 1 && summary.stoppedBecause == nil)
+        #expect(summary.problems.contains { $0.contains("kept in") })
+        #expect(segmentPaths().isEmpty)
+        let aside = try SpoolSegment.read(segment + ".refused", in: directory)
+        #expect(aside.deliveries.map(\.dedupeKey) == ["id:msg_1"])
+        #expect(SpoolStatus.read(directory).problems.contains { $0.contains(".refused") })
+    }
 }

@@ -18,6 +18,8 @@ public final class PostgresConnection {
     public private(set) var usesPreparedStatements: Bool
     /// Set when a lost prepared statement made this connection switch to unnamed statements.
     public private(set) var detectedPooler = false
+    /// The deadline of statements given none (session setup, partition upkeep on the request path).
+    public var defaultDeadline: Deadline?
 
     /// Connects with a libpq conninfo string or URI. `application_name` defaults to `winkhook` and
     /// `connect_timeout` to 3 s; values in `conninfo` win. `statementTimeout` (seconds) is the server-side
@@ -25,10 +27,10 @@ public final class PostgresConnection {
     /// - Throws: `PostgresError` of kind `.connection`; its message never repeats the password.
     public init(
         conninfo: String, applicationName: String = "winkhook", preparedStatements: Bool = true,
-        statementTimeout: Int = 15
+        statementTimeout: Int = 15, connectTimeout: Int = 3, deadline: Deadline? = nil
     ) throws(PostgresError) {
         let keys = ["application_name", "connect_timeout", "dbname"]
-        let values = [applicationName, "3", conninfo]
+        let values = [applicationName, String(connectTimeout), conninfo]
         let conn: OpaquePointer? = keys.withCStrings { k in
             values.withCStrings { v in PQconnectdbParams(k, v, 1) }
         }
@@ -41,6 +43,7 @@ public final class PostgresConnection {
         self.pointer = conn  // from here on, deinit owns it
         self.usesPreparedStatements = preparedStatements
         self.statementTimeout = statementTimeout
+        self.defaultDeadline = deadline
         try configureSession()
     }
 
@@ -72,10 +75,11 @@ public final class PostgresConnection {
                 + "SET synchronous_commit = on")
     }
 
-    /// Runs SQL without parameters (DDL, session settings, migrations). Several statements are allowed.
+    /// Runs SQL without parameters (DDL, session settings, migrations). Several statements are allowed;
+    /// the last one's result is returned (as `PQexec` does).
     @discardableResult
     func execute(_ sql: String) throws(PostgresError) -> PostgresResult {
-        try check(PQexec(pointer, sql))
+        try wait(sent: PQsendQuery(pointer, sql), deadline: defaultDeadline)
     }
 
     /// Runs one statement with text parameters (`nil` is SQL NULL), unnamed.
@@ -86,7 +90,7 @@ public final class PostgresConnection {
         let sent = parameters.withOptionalCStrings { params in
             PQsendQueryParams(pointer, sql, Int32(parameters.count), nil, params, nil, nil, 0)
         }
-        return try wait(sent: sent, deadline: deadline)
+        return try wait(sent: sent, deadline: deadline ?? defaultDeadline)
     }
 
     /// Runs the prepared statement `name`, preparing it from `sql` first on this connection if needed.
@@ -95,6 +99,7 @@ public final class PostgresConnection {
     func executePrepared(_ name: String, sql: String, _ parameters: [String?], deadline: Deadline? = nil)
         throws(PostgresError) -> PostgresResult
     {
+        let deadline = deadline ?? defaultDeadline
         guard usesPreparedStatements else { return try execute(sql, parameters, deadline: deadline) }
         do {
             if !prepared.contains(name) {
@@ -135,29 +140,30 @@ public final class PostgresConnection {
                 throw PostgresError(.connection, message: PostgresConnection.message(pointer))
             }
         }
-        var first: OpaquePointer?
+        var last: OpaquePointer?
         var failed: OpaquePointer?
         while let next = PQgetResult(pointer) {
             let status = PQresultStatus(next)
             if failed == nil, status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK {
                 failed = next
-            } else if first == nil {
-                first = next
             } else {
-                PQclear(next)
+                if let last { PQclear(last) }
+                last = next
             }
         }
         if let failed {
-            if let first { PQclear(first) }
+            if let last { PQclear(last) }
             return try check(failed)
         }
-        return try check(first)
+        return try check(last)
     }
 
     /// Asks the server to stop the running statement and gives the connection up: `isHealthy` is false
-    /// from here on, so the owner reconnects.
+    /// from here on, so the owner reconnects. The cancel request is sent only over a unix socket: libpq's
+    /// `PQcancel` connects without a timeout, which over TCP to a host that went away can take minutes;
+    /// there the session's `statement_timeout` ends the statement instead.
     private func cancel() {
-        if let handle = PQgetCancel(pointer) {
+        if let host = PQhost(pointer), host.pointee == CChar(UInt8(ascii: "/")), let handle = PQgetCancel(pointer) {
             var buffer = [CChar](repeating: 0, count: 256)
             _ = PQcancel(handle, &buffer, Int32(buffer.count))
             PQfreeCancel(handle)

@@ -7,8 +7,8 @@ extension PostgresEventStore {
     public static let batchLimit = 500
     /// Body bytes per batch at most (a batch stops growing past this).
     public static let batchByteLimit = 8 << 20
-    /// A batch may take this long before it is cancelled.
-    static let batchDeadlineSeconds = 60.0
+    /// What a drainer's store should allow a batch (its `deadlineSeconds`): 500 deliveries or 8 MiB.
+    public static let batchDeadlineSeconds = 60
 
     /// One array parameter per column, in `batchSQL`'s order.
     static func batchParameters(_ deliveries: [Delivery]) -> [String?] {

@@ -19,10 +19,15 @@ public final class PostgresEventStore: EventStore {
         /// and switched off by itself when the server loses one).
         public var preparedStatements: Bool
 
-        /// The defaults: 10 s, prepared statements on.
-        public init(deadlineSeconds: Int = 10, preparedStatements: Bool = true) {
+        /// Whether the deadline counts from the delivery's receipt (the request path) or from the start of
+        /// the write (the drainer, whose deliveries may be hours old).
+        public var deadlineFromReceipt: Bool
+
+        /// The defaults: 10 s from receipt, prepared statements on.
+        public init(deadlineSeconds: Int = 10, preparedStatements: Bool = true, deadlineFromReceipt: Bool = true) {
             self.deadlineSeconds = deadlineSeconds
             self.preparedStatements = preparedStatements
+            self.deadlineFromReceipt = deadlineFromReceipt
         }
     }
 
@@ -74,7 +79,7 @@ public final class PostgresEventStore: EventStore {
         var seen = Set<DeliveryKey>()
         let unique = deliveries.filter { seen.insert(DeliveryKey($0)).inserted }
         let parameters = PostgresEventStore.batchParameters(unique)
-        let limit = Deadline(secondsFromNow: PostgresEventStore.batchDeadlineSeconds)
+        let limit = Deadline(secondsFromNow: Double(options.deadlineSeconds))
         let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
             try connection.executePrepared(
                 "winkhook_record_batch", sql: PostgresEventStore.batchSQL, parameters, deadline: limit)
@@ -107,6 +112,7 @@ public final class PostgresEventStore: EventStore {
 
     /// The deadline of a delivery received at `receivedAt` (wall clock): `deadlineSeconds` after it.
     private func deadline(since receivedAt: Timestamp) -> Deadline {
+        guard options.deadlineFromReceipt else { return Deadline(secondsFromNow: Double(options.deadlineSeconds)) }
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         let elapsed = Int64(wall.tv_sec) * 1_000_000 + Int64(wall.tv_nsec / 1000) - receivedAt.microseconds
@@ -127,7 +133,7 @@ public final class PostgresEventStore: EventStore {
         let wasConnected = connection?.isHealthy == true
         for attempt in 0..<2 {
             do {
-                let connection = try current(fresh: attempt > 0)
+                let connection = try current(fresh: attempt > 0, deadline: deadline)
                 let value = try operation(connection)
                 noticePooler(connection)
                 breaker.succeeded()
@@ -163,18 +169,22 @@ public final class PostgresEventStore: EventStore {
             """)
     }
 
-    private func current(fresh: Bool) throws(PostgresError) -> PostgresConnection {
+    private func current(fresh: Bool, deadline: Deadline) throws(PostgresError) -> PostgresConnection {
         if let connection, !fresh, connection.isHealthy {
+            connection.defaultDeadline = deadline
             try maintainPartitions(connection)
             return connection
         }
         if let connection {
+            connection.defaultDeadline = deadline
             try connection.reset()
             return connection
         }
+        // libpq's connect_timeout counts per address and is at least 2 s: a third of the deadline, at most 3 s.
         let opened = try PostgresConnection(
             conninfo: conninfo, preparedStatements: options.preparedStatements,
-            statementTimeout: options.deadlineSeconds)
+            statementTimeout: options.deadlineSeconds, connectTimeout: max(2, min(3, options.deadlineSeconds / 3)),
+            deadline: deadline)
         connection = opened
         try maintainPartitions(opened)
         return opened

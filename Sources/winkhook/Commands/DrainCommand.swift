@@ -37,7 +37,7 @@ struct DrainCommand: ParsableCommand {
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
         let conninfo = database.url(environment: environment) { config.databaseURL }
-        let storeOptions = App.storeOptions(config)
+        let storeOptions = App.drainerStoreOptions(config)
         let store = PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
         if watch {
             // In spool mode every delivery waits for the drainer: look often, so it is visible within a second.
@@ -70,6 +70,9 @@ struct DrainCommand: ParsableCommand {
             print(
                 "\(summary.moved) deliveries in \(summary.batches) batch(es), \((seconds * 100).rounded() / 100) s: \(rate) deliveries/s"
             )
+        }
+        if summary.keptAside > 0 {
+            print("\(summary.keptAside) refused by the database for good: kept aside in *.refused for a person")
         }
         if summary.activeSegments > 0 {
             print("\(summary.activeSegments) segment(s) still open in a running worker: drained once it closes them")

@@ -52,6 +52,7 @@ final class DrainJobs: @unchecked Sendable {
             total.stored += part.stored
             total.duplicates += part.duplicates
             total.rejected += part.rejected
+            total.keptAside += part.keptAside
             total.batches += part.batches
             total.activeSegments += part.activeSegments
             total.problems += part.problems

@@ -86,7 +86,7 @@ struct DrainReport {
     mutating func add(_ summary: SpoolDrainer.Summary) {
         stored += summary.stored
         duplicates += summary.duplicates
-        refused += summary.rejected
+        refused += summary.rejected + summary.keptAside
         segments += summary.segmentsDrained
         lags += summary.lagMicros
     }

@@ -33,6 +33,13 @@ enum App {
             deadlineSeconds: configuration.deadlineSeconds, preparedStatements: configuration.preparedStatements)
     }
 
+    /// The drainer's: a batch's own deadline, counted from the write (spooled deliveries may be old).
+    static func drainerStoreOptions(_ configuration: WinkhookConfiguration) -> PostgresEventStore.Options {
+        PostgresEventStore.Options(
+            deadlineSeconds: PostgresEventStore.batchDeadlineSeconds,
+            preparedStatements: configuration.preparedStatements, deadlineFromReceipt: false)
+    }
+
     /// Worker mode. Arguments (optional): `--config PATH`, `--max-requests N`.
     static func runWorker(listenDescriptor: Int32, arguments: [String], environment: [String: String], logger: Logger)
         -> Int32
