@@ -6,32 +6,28 @@ enum SpoolFiles {
 
     static func errorText() -> String { String(cString: strerror(errno)) }
 
-    /// Segment names in `directory`, oldest first (names start with their creation time).
-    static func segments(in directory: String) -> [String] {
+    /// Every name in `directory` (none when it cannot be read), sorted.
+    static func names(in directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasSuffix(suffix), !name.hasPrefix(".") { names.append(name) }
+            names.append(
+                withUnsafePointer(to: entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                })
         }
         return names.sorted()
     }
 
+    /// Segment names in `directory`, oldest first (names start with their creation time).
+    static func segments(in directory: String) -> [String] {
+        names(in: directory).filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }
+    }
+
     /// Files the drainer set aside (`*.undecodable`, `*.refused`), sorted.
     static func keptForAPerson(in directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasSuffix(".undecodable") || name.hasSuffix(".refused") { names.append(name) }
-        }
-        return names.sorted()
+        names(in: directory).filter { $0.hasSuffix(".undecodable") || $0.hasSuffix(".refused") }
     }
 
     static func size(_ path: String) -> Int {
@@ -78,15 +74,7 @@ enum SpoolFiles {
     /// Removes hidden segments (`.<name>.spool`: being made by a writer) that no writer holds: left by a
     /// crash before the segment was named, so before anything was written to it.
     static func removeAbandonedHiddenSegments(in directory: String) {
-        guard let dir = opendir(directory) else { return }
-        var hidden: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name.hasPrefix("."), name.hasSuffix(suffix) { hidden.append(name) }
-        }
-        closedir(dir)
+        let hidden = names(in: directory).filter { $0.hasPrefix(".") && $0.hasSuffix(suffix) }
         for name in hidden where !isActive(directory + "/" + name) { unlink(directory + "/" + name) }
     }
 
