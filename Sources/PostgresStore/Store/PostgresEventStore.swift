@@ -66,8 +66,12 @@ public final class PostgresEventStore: EventStore {
         ]
         let limit = deadline(since: delivery.receivedAt)
         let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try connection.executePrepared(
-                "winkhook_record", sql: PostgresEventStore.recordSQL, parameters, deadline: limit)
+            // Behind a pooler the session's `SET synchronous_commit` may hold on another server connection:
+            // the statement then sets it for its own transaction (not needed, so not paid, otherwise).
+            connection.usesPreparedStatements
+                ? try connection.executePrepared(
+                    "winkhook_record", sql: PostgresEventStore.recordSQL, parameters, deadline: limit)
+                : try connection.execute(PostgresEventStore.pooledRecordSQL, parameters, deadline: limit)
         }
         guard result.value(row: 0, column: 0) == "1" else { return .duplicate }
         return .inserted(points: result.value(row: 0, column: 1).flatMap { Int($0) } ?? 0)
@@ -208,7 +212,22 @@ public final class PostgresEventStore: EventStore {
         }
     }
 
-    static let recordSQL = """
+    static let recordSQL =
+        recordCTEs + """
+
+            SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p)
+            """
+
+    /// `recordSQL` that also makes its own transaction's commit synchronous (for poolers).
+    static let pooledRecordSQL =
+        recordCTEs + """
+            , s AS (
+                SELECT set_config('synchronous_commit', 'on', true)
+            )
+            SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p), (SELECT count(*) FROM s)
+            """
+
+    private static let recordCTEs = """
         WITH d AS (
             INSERT INTO winkhook.dedupe (webhook, dedupe_key, received_at)
             VALUES ($1, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond')
@@ -229,10 +248,7 @@ public final class PostgresEventStore: EventStore {
                 metric text, value numeric, entity text, property text, channel text, currency text,
                 booking_id text, occurred_at timestamptz)
             RETURNING 1
-        ), s AS (
-            SELECT set_config('synchronous_commit', 'on', true)
         )
-        SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p), (SELECT count(*) FROM s)
         """
 
     static let rejectSQL = """
