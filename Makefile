@@ -6,13 +6,15 @@ RUN_DIR      ?= $(CURDIR)/.run
 PORT         ?= 8080
 WORKERS      ?= 4
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography pgbouncer
+DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
+# Only `make test` needs these (the fault tests run a PgBouncer of their own).
+TEST_DEB_PACKAGES := pgbouncer
 
 .PHONY: help deps build run test lint format bench bench-check bench-check-all fuzz clean
 
 help:
 	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
-	@echo "make test         start a private PostgreSQL + nginx, run every test (swift test), stop them"
+	@echo "make test         start private PostgreSQL clusters, PgBouncer and nginx, run every test (swift test), stop them"
 	@echo "make build        release build: .build/release/winkhook"
 	@echo "make lint         swift format lint"
 	@echo "make fuzz         libFuzzer over parsers, verifiers and the pipeline (FUZZ_SECONDS=60)"
@@ -30,6 +32,7 @@ run: build
 	@RUN_DIR="$(RUN_DIR)/demo" PORT="$(PORT)" WORKERS="$(WORKERS)" scripts/demo
 
 test: deps
+	@scripts/install-deps $(TEST_DEB_PACKAGES)
 	@RUN_DIR="$(RUN_DIR)/test" SWIFT="$(SWIFT)" scripts/test
 
 FUZZ_SECONDS ?= 60
