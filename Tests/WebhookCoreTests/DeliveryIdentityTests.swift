@@ -41,4 +41,13 @@ import Testing
         #expect(try store.record(delivery("b")) == .inserted(points: 0))
         #expect(try store.record(delivery("a")) == .duplicate)
     }
+
+    @Test func aDeliveryIdTooLongForAnIndexEntryIsKeptAsItsHash() {
+        let long = String(repeating: "x", count: 5000)
+        let key = DeliveryIdentity.dedupeKey(signedID: long, body: .object([:]), bodySHA256: "h")
+        #expect(key == "id-sha256:" + DeliveryIdentity.sha256Hex(Array(long.utf8)))
+        #expect(DeliveryIdentity.rejectionKey(deliveryID: long, hash: "h") == key)
+        let edge = String(repeating: "y", count: 256)
+        #expect(DeliveryIdentity.dedupeKey(signedID: edge, body: .object([:]), bodySHA256: "h") == "id:" + edge)
+    }
 }
