@@ -35,25 +35,6 @@ enum SpoolFiles {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    /// The file from `offset` on, and its whole size.
-    static func read(_ path: String, from offset: Int = 0) throws(SpoolError) -> (bytes: [UInt8], size: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SpoolError("cannot open \(path): \(errorText())") }
-        defer { close(fd) }
-        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 {
-            throw SpoolError("cannot seek in \(path): \(errorText())")
-        }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw SpoolError("cannot read \(path): \(errorText())") }
-            if n == 0 { return (out, offset + out.count) }
-            out += buffer[0..<n]
-        }
-    }
-
     /// Up to `count` bytes of `fd` from `offset` (fewer at the end of the file).
     static func read(_ fd: Int32, at offset: Int, count: Int, path: String) throws(SpoolError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)

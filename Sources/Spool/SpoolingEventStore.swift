@@ -1,35 +1,60 @@
 import WebhookCore
 
-/// `acknowledge = "commit"` with a net: deliveries go to the inner store (PostgreSQL); when it is
-/// unavailable they are appended durably to the local spool and acknowledged as `spooled`. When the spool
-/// cannot take them either, the error stands (503: nothing acknowledged). Once the inner store works again
-/// the open segment is closed, so the drainer can move it.
+/// The spool in front of the inner store (PostgreSQL), in one of the two acknowledge modes:
+///
+/// - `.whenUnavailable` (`acknowledge = "commit"`): deliveries go to the inner store; while it is
+///   unavailable they are appended durably to the spool and acknowledged as `spooled`. Once the inner
+///   store works again the open segment is closed, so the drainer can move it.
+/// - `.always` (`acknowledge = "spool"`): every delivery is appended and acknowledged as `accepted`; the
+///   drainer stores it moments later, where duplicates are detected.
+///
+/// When the spool cannot take a delivery, the error stands (503: nothing acknowledged). Refused bodies
+/// (kept raw for a person) always go to the inner store directly.
 public final class SpoolingEventStore: EventStore {
+    /// When deliveries go to the spool.
+    public enum Use: Sendable {
+        case whenUnavailable
+        case always
+    }
+
     private let inner: any EventStore
     private let spool: SpoolWriter
+    private let use: Use
 
-    /// Wraps `inner`.
-    public init(inner: any EventStore, spool: SpoolWriter) {
+    /// Puts `spool` in front of `inner`.
+    public init(inner: any EventStore, spool: SpoolWriter, use: Use = .whenUnavailable) {
         self.inner = inner
         self.spool = spool
+        self.use = use
     }
 
     public func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
+        guard use == .whenUnavailable else {
+            try append(delivery, because: nil)
+            return .accepted
+        }
         do {
             let result = try inner.record(delivery)
             if spool.hasOpenSegment { spool.closeSegment() }
             return result
         } catch  where error.code == .unavailable {
-            do {
-                try spool.append(delivery)
-                return .spooled
-            } catch let spoolError {
-                throw EventStoreError(.unavailable, "\(error.detail); the spool refused it too: \(spoolError.reason)")
-            }
+            try append(delivery, because: error)
+            return .spooled
         }
     }
 
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {
         try inner.recordRejected(rejected)
+    }
+
+    /// Appends durably; a spool that refuses keeps the store's error (if any) with its own reason.
+    private func append(_ delivery: Delivery, because unavailable: EventStoreError?) throws(EventStoreError) {
+        do {
+            try spool.append(delivery)
+        } catch {
+            let storeReason = unavailable.map { "\($0.detail); " } ?? ""
+            throw EventStoreError(
+                .unavailable, "\(storeReason)the spool refused it\(unavailable == nil ? "" : " too"): \(error.reason)")
+        }
     }
 }

@@ -86,7 +86,7 @@ import WebhookCore
         for n in 0..<3 { try writer.append(delivery(n)) }
         writer.closeSegment()
         let path = try #require(segmentPaths().first)
-        var bytes = try SpoolFiles.read(path).bytes
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         let first = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
         bytes[first + 40] ^= 0x01  // inside the second record's payload
         let fd = open(path, O_WRONLY | O_TRUNC)
@@ -257,15 +257,16 @@ import WebhookCore
 
     @Test func theAcceptingStoreSpoolsEveryDelivery() throws {
         let database = InMemoryEventStore()
-        let store = SpoolAcceptingEventStore(
-            inner: database, spool: SpoolWriter(directory: directory, maxBytes: 1 << 30))
+        let store = SpoolingEventStore(
+            inner: database, spool: SpoolWriter(directory: directory, maxBytes: 1 << 30), use: .always)
         #expect(try store.record(delivery(0)) == .accepted)
         #expect(try store.record(delivery(0)) == .accepted)  // duplicates are found at insert
         #expect(database.deliveries.isEmpty)
         let summary = SpoolDrainer(directory: directory).drain(into: database)
         #expect(summary.stored == 1 && summary.duplicates == 1)
-        let full = SpoolAcceptingEventStore(
-            inner: database, spool: SpoolWriter(directory: "/proc/winkhook-no-spool-here", maxBytes: 1 << 30))
+        let full = SpoolingEventStore(
+            inner: database, spool: SpoolWriter(directory: "/proc/winkhook-no-spool-here", maxBytes: 1 << 30),
+            use: .always)
         let error = #expect(throws: EventStoreError.self) { try full.record(delivery(1)) }
         #expect(error?.code == .unavailable)
     }

@@ -38,8 +38,8 @@ struct DrainCommand: ParsableCommand {
         let config = try options.load(environment: environment)
         let conninfo = database.url(environment: environment) { config.databaseURL }
         let storeOptions = App.drainerStoreOptions(config)
-        let store = PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
         if watch {
+            let store = PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
             // In spool mode every delivery waits for the drainer: look often, so it is visible within a second.
             let interval = config.acknowledge == .spool ? 100 : 1000
             DrainWatch(directory: config.spoolPath, store: store, logger: logger, intervalMilliseconds: interval)

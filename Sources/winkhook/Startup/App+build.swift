@@ -22,7 +22,7 @@ enum App {
             // While PostgreSQL is unavailable, deliveries are made durable in the spool and acknowledged.
             front = SpoolingEventStore(inner: store, spool: spool)
         case .spool:
-            front = SpoolAcceptingEventStore(inner: store, spool: spool)
+            front = SpoolingEventStore(inner: store, spool: spool, use: .always)
         }
         return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: front), logger: logger), store)
     }
