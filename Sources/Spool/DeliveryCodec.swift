@@ -2,8 +2,10 @@ import WebhookCore
 
 /// The whole `Delivery` as bytes for a spool record: version byte, then length-prefixed fields.
 /// Decoding validates everything and never traps; a record that does not decode is reported, not applied.
+/// Version 2 (M4) writes the event's dimensions and booking state once; version 1 records (dimensions per
+/// point) are still read, so a spool written before an upgrade drains after it.
 enum DeliveryCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     static func encode(_ delivery: Delivery) -> [UInt8] {
         var out: [UInt8] = [version]
@@ -17,55 +19,121 @@ enum DeliveryCodec {
         put(&out, delivery.headers.jsonText)
         putBytes(&out, delivery.body)
         put(&out, delivery.bodySHA256)
+        let d = delivery.dimensions
+        for field in [d.entity, d.property, d.channel, d.bookingID, d.subject, d.roomType, d.status] {
+            putOptional(&out, field)
+        }
+        putOptionalInt(&out, d.occurredAt.map { UInt64(bitPattern: $0.microseconds) })
+        if let b = delivery.booking {
+            out.append(1)
+            putOptionalInt(&out, b.version.map { UInt64(bitPattern: $0) })
+            putOptionalInt(&out, b.stayStart.map { UInt64(bitPattern: Int64($0.number)) })
+            putOptionalInt(&out, b.stayEnd.map { UInt64(bitPattern: Int64($0.number)) })
+            for field in [b.roomNights?.text, b.rooms?.text, b.gross?.text, b.net?.text, b.currency] {
+                putOptional(&out, field)
+            }
+            putOptionalInt(&out, b.bookedAt.map { UInt64(bitPattern: $0.microseconds) })
+        } else {
+            out.append(0)
+        }
         putInt(&out, UInt64(delivery.points.count))
         for point in delivery.points {
             put(&out, point.metric)
             put(&out, point.value.text)
-            for field in [point.currency, point.entity, point.property, point.channel, point.bookingID] {
-                putOptional(&out, field)
-            }
-            if let when = point.occurredAt {
-                out.append(1)
-                putInt(&out, UInt64(bitPattern: when.microseconds))
-            } else {
-                out.append(0)
-            }
+            putOptional(&out, point.currency)
         }
         return out
     }
 
     static func decode(_ bytes: ArraySlice<UInt8>) -> Delivery? {
         var reader = Reader(bytes: bytes)
-        guard reader.byte() == version, let webhook = reader.string(), let dedupeKey = reader.string(),
-            let keyText = reader.string(), let sentKey = reader.optionalString(), let disposition = reader.byte(),
-            let received = reader.int(), let headersText = reader.string(), let body = reader.bytes(),
-            let hash = reader.string(), let count = reader.int(), count <= 10_000
+        guard let format = reader.byte(), format == 1 || format == version, let webhook = reader.string(),
+            let dedupeKey = reader.string(), let keyText = reader.string(), let sentKey = reader.optionalString(),
+            let disposition = reader.byte(), let received = reader.int(), let headersText = reader.string(),
+            let body = reader.bytes(), let hash = reader.string()
         else { return nil }
         let key = keyText == EventKey.unknown.rawValue ? EventKey.unknown : EventKey(keyText)
         guard let key, let headers = try? JSONParser.parse(Array(headersText.utf8)) else { return nil }
+        var dimensions = EventDimensions()
+        var booking: BookingState?
         var points: [MetricPoint] = []
-        for _ in 0..<count {
-            guard let metric = reader.string(), let valueText = reader.string(),
-                let value = DecimalText(.number(valueText)), let currency = reader.optionalString(),
-                let entity = reader.optionalString(), let property = reader.optionalString(),
-                let channel = reader.optionalString(), let booking = reader.optionalString(),
-                let hasTime = reader.byte()
-            else { return nil }
-            var when: Timestamp?
-            if hasTime == 1 {
-                guard let micros = reader.int() else { return nil }
-                when = Timestamp(microseconds: Int64(bitPattern: micros))
+        if format == 1 {
+            guard let parsed = decodeVersion1Points(&reader) else { return nil }
+            points = parsed
+            dimensions = points.first.map(EventDimensions.init(of:)) ?? EventDimensions()
+        } else {
+            guard let decoded = decodeDimensions(&reader), let hasBooking = reader.byte() else { return nil }
+            dimensions = decoded
+            if hasBooking == 1 {
+                guard let state = decodeBooking(&reader) else { return nil }
+                booking = state
             }
-            let dimensions = EventDimensions(
-                entity: entity, property: property, channel: channel, bookingID: booking, occurredAt: when)
-            points.append(MetricPoint(metric: metric, value: value, currency: currency, dimensions: dimensions))
+            guard let count = reader.int(), count <= 10_000 else { return nil }
+            for _ in 0..<count {
+                guard let metric = reader.string(), let valueText = reader.string(),
+                    let value = DecimalText(.number(valueText)), let currency = reader.optionalString()
+                else { return nil }
+                points.append(MetricPoint(metric: metric, value: value, currency: currency, dimensions: dimensions))
+            }
         }
         guard reader.atEnd else { return nil }
         return Delivery(
             webhook: webhook, dedupeKey: dedupeKey, eventKey: key, sentKey: sentKey,
             disposition: disposition == 0 ? .stored : .ignored,
             receivedAt: Timestamp(microseconds: Int64(bitPattern: received)), headers: headers, body: body,
-            bodySHA256: hash, points: points)
+            bodySHA256: hash, points: points, dimensions: dimensions, booking: booking)
+    }
+
+    private static func decodeDimensions(_ reader: inout Reader) -> EventDimensions? {
+        guard let entity = reader.optionalString(), let property = reader.optionalString(),
+            let channel = reader.optionalString(), let booking = reader.optionalString(),
+            let subject = reader.optionalString(), let roomType = reader.optionalString(),
+            let status = reader.optionalString(), let when = reader.optionalInt()
+        else { return nil }
+        return EventDimensions(
+            entity: entity, property: property, channel: channel, bookingID: booking, subject: subject,
+            roomType: roomType, status: status, occurredAt: when.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
+    }
+
+    private static func decodeBooking(_ reader: inout Reader) -> BookingState? {
+        guard let version = reader.optionalInt(), let start = reader.optionalInt(), let end = reader.optionalInt(),
+            let nights = reader.optionalString(), let rooms = reader.optionalString(),
+            let gross = reader.optionalString(), let net = reader.optionalString(),
+            let currency = reader.optionalString(), let booked = reader.optionalInt()
+        else { return nil }
+        func number(_ text: String?) -> DecimalText? { text.flatMap { DecimalText(.number($0)) } }
+        func day(_ raw: UInt64?) -> CalendarDay? { raw.map { CalendarDay(number: Int(Int64(bitPattern: $0))) } }
+        return BookingState(
+            version: version.map { Int64(bitPattern: $0) }, stayStart: day(start), stayEnd: day(end),
+            roomNights: number(nights), rooms: number(rooms), gross: number(gross), net: number(net),
+            currency: currency, bookedAt: booked.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
+    }
+
+    private static func decodeVersion1Points(_ reader: inout Reader) -> [MetricPoint]? {
+        guard let count = reader.int(), count <= 10_000 else { return nil }
+        var points: [MetricPoint] = []
+        for _ in 0..<count {
+            guard let metric = reader.string(), let valueText = reader.string(),
+                let value = DecimalText(.number(valueText)), let currency = reader.optionalString(),
+                let entity = reader.optionalString(), let property = reader.optionalString(),
+                let channel = reader.optionalString(), let booking = reader.optionalString(),
+                let when = reader.optionalInt()
+            else { return nil }
+            let dimensions = EventDimensions(
+                entity: entity, property: property, channel: channel, bookingID: booking,
+                occurredAt: when.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
+            points.append(MetricPoint(metric: metric, value: value, currency: currency, dimensions: dimensions))
+        }
+        return points
+    }
+
+    private static func putOptionalInt(_ out: inout [UInt8], _ value: UInt64?) {
+        if let value {
+            out.append(1)
+            putInt(&out, value)
+        } else {
+            out.append(0)
+        }
     }
 
     private static func putInt(_ out: inout [UInt8], _ value: UInt64) {
@@ -121,6 +189,16 @@ enum DeliveryCodec {
 
         mutating func string() -> String? {
             bytes().flatMap { String(validating: $0, as: UTF8.self) }
+        }
+
+        mutating func optionalInt() -> UInt64?? {
+            switch byte() {
+            case 0: return .some(nil)
+            case 1:
+                guard let value = int() else { return nil }
+                return .some(value)
+            default: return nil
+            }
         }
 
         mutating func optionalString() -> String?? {

@@ -156,8 +156,8 @@ public final class SpoolDrainer {
         do {
             do {
                 count([try store.record(attempt)], of: [attempt], &summary)
-            } catch  where error.code == .invalidData && !attempt.points.isEmpty {
-                attempt.points = []
+            } catch  where error.code == .invalidData && attempt.hasDerivedValues {
+                attempt = attempt.archiveOnly
                 count([try store.record(attempt)], of: [attempt], &summary)
             }
         } catch  where error.code == .invalidData {

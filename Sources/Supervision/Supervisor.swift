@@ -1,10 +1,10 @@
 import Glibc
 import Logging
 
-/// `winkhook serve`: owns the listening socket, runs N single-threaded workers on it and the spool
-/// drainer beside them, and keeps them running.
+/// `winkhook serve`: owns the listening socket, runs N single-threaded workers on it and the helpers
+/// beside them (the spool drainer, the maintenance task), and keeps them running.
 ///
-/// - a worker or the drainer that dies is replaced (after a back-off if it keeps dying at start);
+/// - a worker or helper that dies is replaced (after a back-off if it keeps dying at start);
 /// - SIGTERM, SIGINT, SIGQUIT: stop accepting, let in-flight requests finish, exit within 5 s
 ///   (workers still running after 4.5 s are killed);
 /// - SIGHUP: the configuration is checked, then a new set of workers starts and the old ones stop
@@ -18,17 +18,20 @@ public final class Supervisor {
         public var executable: String
         /// Arguments for each worker (e.g. `--config PATH`).
         public var workerArguments: [String]
-        /// Arguments for the drainer process (`drain --watch --config PATH`), if one runs.
-        public var drainerArguments: [String]?
+        /// The helper processes: a name for the log and the arguments (`drain --watch --config PATH`).
+        public var helpers: [(name: String, arguments: [String])]
         /// How long workers get to finish after SIGTERM before SIGKILL.
         public var stopGraceMicroseconds: Int64 = 4_500_000
 
         /// Creates options.
-        public init(workers: Int, executable: String, workerArguments: [String], drainerArguments: [String]? = nil) {
+        public init(
+            workers: Int, executable: String, workerArguments: [String],
+            helpers: [(name: String, arguments: [String])] = []
+        ) {
             self.workers = workers
             self.executable = executable
             self.workerArguments = workerArguments
-            self.drainerArguments = drainerArguments
+            self.helpers = helpers
         }
     }
 
@@ -47,11 +50,8 @@ public final class Supervisor {
     private var pendingStarts: [Int64] = []
     private var backoff: Int64 = 0
     private var lifeline: (read: Int32, write: Int32) = (-1, -1)
-    private var drainer: (pid: pid_t, startedAt: Int64)?
-    private var drainerDueAt: Int64?
-    private var drainerBackoff: Int64 = 0
+    private var helpers: [HelperProcess]
     private var stopping = false
-    private var drainerReloading = false
 
     /// Creates a supervisor.
     /// - Parameters:
@@ -68,6 +68,7 @@ public final class Supervisor {
         self.socketPath = socketPath
         self.logger = logger
         self.checkConfiguration = checkConfiguration
+        self.helpers = options.helpers.map { HelperProcess(name: $0.name, arguments: $0.arguments) }
     }
 
     /// Runs until a stop signal. `started` is called once the signal mask is set and the children run
@@ -95,7 +96,7 @@ public final class Supervisor {
         signal(SIGPIPE, SIG_IGN)
 
         for _ in 0..<options.workers { startWorker() }
-        startDrainer()
+        for index in helpers.indices { startHelper(index) }
         logger.info("serving", metadata: ["workers": "\(options.workers)", "pid": "\(getpid())"])
         guard started() else {
             _ = stop(reason: SIGTERM)
@@ -116,48 +117,46 @@ public final class Supervisor {
             }
             reap()
             startDueWorkers()
-            if let due = drainerDueAt, due <= Supervisor.monotonicMicroseconds() { startDrainer() }
+            let now = Supervisor.monotonicMicroseconds()
+            for index in helpers.indices where helpers[index].dueAt.map({ $0 <= now }) == true { startHelper(index) }
         }
     }
 
-    private func startDrainer() {
-        drainerDueAt = nil
-        guard let arguments = options.drainerArguments, drainer == nil, !stopping else { return }
+    private func startHelper(_ index: Int) {
+        helpers[index].dueAt = nil
+        guard helpers[index].running == nil, !stopping else { return }
         let spawner = WorkerSpawner(
-            executable: options.executable, arguments: arguments, listenDescriptor: nil,
+            executable: options.executable, arguments: helpers[index].arguments, listenDescriptor: nil,
             lifelineDescriptor: lifeline.read)
         switch spawner.spawn() {
         case .success(let pid):
-            drainer = (pid, Supervisor.monotonicMicroseconds())
+            helpers[index].running = (pid, Supervisor.monotonicMicroseconds())
         case .failure(let error):
-            logger.error("could not start the spool drainer: \(error)")
-            scheduleDrainer()
+            logger.error("could not start the \(helpers[index].name): \(error)")
+            helpers[index].schedule(now: Supervisor.monotonicMicroseconds())
         }
     }
 
-    private func scheduleDrainer() {
-        drainerBackoff = min(max(drainerBackoff * 2, 500_000), 30_000_000)
-        drainerDueAt = Supervisor.monotonicMicroseconds() + drainerBackoff
-    }
-
-    /// The drainer exited: replaced at once after a reload or a long life, with a back-off otherwise.
-    private func drainerExited(_ status: Int32, reloading: Bool) {
-        guard let (pid, startedAt) = drainer else { return }
-        drainer = nil
+    /// A helper exited: replaced at once after a reload or a long life, with a back-off otherwise.
+    private func helperExited(_ index: Int, _ status: Int32) {
+        guard let (pid, startedAt) = helpers[index].running else { return }
+        let reloading = helpers[index].reloading
+        helpers[index].running = nil
+        helpers[index].reloading = false
         guard !stopping else { return }
         let how = Supervisor.describe(status)
+        let name = helpers[index].name
         if reloading || Supervisor.monotonicMicroseconds() - startedAt > 10_000_000 {
             if !reloading {
-                logger.error(
-                    "spool drainer exited; starting a replacement", metadata: ["pid": "\(pid)", "exit": "\(how)"])
+                logger.error("\(name) exited; starting a replacement", metadata: ["pid": "\(pid)", "exit": "\(how)"])
             }
-            drainerBackoff = 0
-            startDrainer()
+            helpers[index].backoff = 0
+            startHelper(index)
         } else {
             logger.error(
-                "spool drainer exited soon after start; restarting with back-off",
+                "\(name) exited soon after start; restarting with back-off",
                 metadata: ["pid": "\(pid)", "exit": "\(how)"])
-            scheduleDrainer()
+            helpers[index].schedule(now: Supervisor.monotonicMicroseconds())
         }
     }
 
@@ -192,9 +191,8 @@ public final class Supervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
-            if pid == drainer?.pid {
-                drainerExited(status, reloading: drainerReloading)
-                drainerReloading = false
+            if let index = helpers.firstIndex(where: { $0.running?.pid == pid }) {
+                helperExited(index, status)
                 continue
             }
             guard let worker = workers.removeValue(forKey: pid) else { continue }
@@ -229,9 +227,10 @@ public final class Supervisor {
         pendingStarts.removeAll()
         for _ in 0..<options.workers { startWorker() }
         for pid in old { kill(pid, SIGTERM) }
-        if let pid = drainer?.pid {
+        for index in helpers.indices {
+            guard let pid = helpers[index].running?.pid else { continue }
             // Replaced with the new configuration once it has finished its pass.
-            drainerReloading = true
+            helpers[index].reloading = true
             kill(pid, SIGTERM)
         }
         logger.info("SIGHUP: configuration reloaded; workers replaced", metadata: ["workers": "\(options.workers)"])
@@ -242,9 +241,10 @@ public final class Supervisor {
         generation += 1  // nothing that exits from now on is replaced
         stopping = true
         close(listenDescriptor)
-        if let pid = drainer?.pid {
+        for index in helpers.indices {
+            guard let pid = helpers[index].running?.pid else { continue }
             workers[pid] = Worker(generation: generation - 1, startedAt: 0)  // waited for like a worker
-            drainer = nil
+            helpers[index].running = nil
         }
         for pid in workers.keys { kill(pid, SIGTERM) }
         let deadline = Supervisor.monotonicMicroseconds() + options.stopGraceMicroseconds

@@ -48,7 +48,7 @@ public enum ConfigurationLoader {
         var context = ParseContext(
             path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
-        try context.checkKeys(root, allowed: ["database", "server", "spool", "webhook"], at: "")
+        try context.checkKeys(root, allowed: ["database", "server", "spool", "retention", "maintenance", "webhook"], at: "")
 
         var databaseURL = defaultDatabaseURL
         var preparedStatements = true
@@ -123,6 +123,8 @@ public enum ConfigurationLoader {
             }
         }
 
+        let maintenance = try context.maintenanceSettings(root)
+
         guard let list = root["webhook"] else {
             throw ConfigurationError("\(path): no [[webhook]] is configured")
         }
@@ -150,6 +152,6 @@ public enum ConfigurationLoader {
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
             spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, acknowledge: acknowledge,
             deadlineSeconds: deadline, preparedStatements: preparedStatements, publicURL: publicURL,
-            webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
+            maintenance: maintenance, webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
     }
 }

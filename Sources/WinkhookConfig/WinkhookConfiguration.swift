@@ -22,6 +22,8 @@ public struct WinkhookConfiguration: Sendable {
     public var preparedStatements: Bool
     /// `[server] public_url`: how senders reach this host (`https://hooks.example.com`), for printed URLs.
     public var publicURL: String?
+    /// `[retention]` and `[maintenance]`.
+    public var maintenance: MaintenanceSettings
     /// The webhooks, ready to serve.
     public var webhooks: [WebhookEndpoint]
     /// What `check-config` prints for each webhook (no secrets).

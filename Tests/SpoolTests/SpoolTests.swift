@@ -21,8 +21,8 @@ import WebhookCore
 
     func delivery(_ n: Int, points: Int = 2) -> Delivery {
         let dimensions = EventDimensions(
-            entity: "e", property: "p\(n)", channel: nil, bookingID: "b\(n)",
-            occurredAt: Timestamp(microseconds: 1_780_000_000_123_456))
+            entity: "e", property: "p\(n)", channel: nil, bookingID: "b\(n)", subject: "s", roomType: "rt",
+            status: "CONFIRMED", occurredAt: Timestamp(microseconds: 1_780_000_000_123_456))
         return Delivery(
             webhook: "wink", dedupeKey: "id:msg_\(n)", eventKey: EventKey("booking.create") ?? .unknown,
             sentKey: "booking.created", disposition: .stored, receivedAt: Timestamp(seconds: 1_780_000_000 + Int64(n)),
@@ -33,7 +33,11 @@ import WebhookCore
                 MetricPoint(
                     metric: "m\(i)", value: DecimalText(.number("\(n).5\(i)")) ?? .one, currency: i == 0 ? "EUR" : nil,
                     dimensions: dimensions)
-            })
+            }, dimensions: dimensions,
+            booking: BookingState(
+                version: Int64(n), stayStart: CalendarDay(number: 20_000), stayEnd: CalendarDay(number: 20_003),
+                roomNights: DecimalText(.number("3")), gross: DecimalText(.number("540.00")), currency: "EUR",
+                bookedAt: Timestamp(seconds: 1_779_000_000)))
     }
 
     func segmentPaths() -> [String] { SpoolFiles.segments(in: directory).map { directory + "/" + $0 } }
@@ -54,6 +58,7 @@ import WebhookCore
         #expect(copy.receivedAt == original.receivedAt && copy.body == original.body)
         #expect(copy.headers == original.headers && copy.bodySHA256 == original.bodySHA256)
         #expect(copy.points == original.points)
+        #expect(copy.dimensions == original.dimensions && copy.booking == original.booking)
 
         let store = InMemoryEventStore()
         let summary = SpoolDrainer(directory: directory).drain(into: store)

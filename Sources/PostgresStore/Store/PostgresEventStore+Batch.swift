@@ -10,49 +10,47 @@ extension PostgresEventStore {
     /// What a drainer's store should allow a batch (its `deadlineSeconds`): 500 deliveries or 8 MiB.
     public static let batchDeadlineSeconds = 60
 
-    /// One array parameter per column, in `batchSQL`'s order.
+    /// One array parameter per column of `rowParameters`, in its order.
     static func batchParameters(_ deliveries: [Delivery]) -> [String?] {
-        let columns: [(Delivery) -> String?] = [
-            { $0.webhook }, { $0.dedupeKey }, { String($0.receivedAt.microseconds) }, { $0.eventKey.rawValue },
-            { $0.sentKey }, { $0.disposition.rawValue }, { $0.bodySHA256 }, { $0.headers.jsonText },
-            { String(decoding: $0.body, as: UTF8.self) }, { pointsJSON($0.points) },
-        ]
-        return columns.map { column in ArrayLiteral.text(deliveries.map(column)) }
+        let rows = deliveries.map(rowParameters)
+        let width = rows.first?.count ?? 0
+        return (0..<width).map { column in ArrayLiteral.text(rows.map { $0[column] }) }
     }
 
+    /// `recordSQL` over arrays: unnest the columns, de-duplicate against the table, write the rows that
+    /// are new, and return `(webhook, dedupe_key, metrics)` for each.
     static let batchSQL = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-                                 $7::text[], $8::text[], $9::text[], $10::text[])
-                AS u(webhook, dedupe_key, micros, event_key, sent_key, status, body_sha256, headers, body, points)
+                                 $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[],
+                                 $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[],
+                                 $19::text[], $20::text[], $21::text[], $22::bigint[], $23::date[], $24::date[],
+                                 $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::text[],
+                                 $30::bigint[])
+                AS u(webhook, dedupe_key, micros, event_key, sent_key, disposition, body_sha256, headers, body,
+                     time_micros, entity, property, channel, booking_id, subject, room_type, state, occurred_micros,
+                     metrics, metric_values, metric_currencies, version, stay_start, stay_end, room_nights, rooms,
+                     gross, net, currency, booked_micros)
         ), d AS (
             INSERT INTO winkhook.dedupe (webhook, dedupe_key, received_at)
             SELECT webhook, dedupe_key, timestamptz 'epoch' + micros * interval '1 microsecond' FROM input
             ON CONFLICT DO NOTHING
             RETURNING webhook, dedupe_key, received_at
-        ), a AS (
-            INSERT INTO winkhook.deliveries
-                (received_at, webhook, event_key, sent_key, status, dedupe_key, body_sha256, headers, body)
-            SELECT d.received_at, i.webhook, i.event_key, i.sent_key, i.status, i.dedupe_key, i.body_sha256,
-                   i.headers::jsonb, i.body::jsonb
+        ), e AS (
+            INSERT INTO winkhook.events (\(eventColumns))
+            SELECT timestamptz 'epoch' + i.time_micros * interval '1 microsecond', d.received_at, i.webhook,
+                   i.event_key, i.sent_key, i.disposition, i.dedupe_key, i.body_sha256, i.entity, i.property,
+                   i.channel, i.booking_id, i.subject, i.room_type, i.state,
+                   timestamptz 'epoch' + i.occurred_micros * interval '1 microsecond', i.metrics::text[],
+                   i.metric_values::numeric[], i.metric_currencies::text[], i.version, i.stay_start, i.stay_end,
+                   i.room_nights, i.rooms, i.gross, i.net, i.currency,
+                   timestamptz 'epoch' + i.booked_micros * interval '1 microsecond', i.headers::jsonb, i.body::jsonb
             FROM d JOIN input i USING (webhook, dedupe_key)
-            RETURNING id, received_at, webhook, dedupe_key, event_key
-        ), p AS (
-            INSERT INTO winkhook.points
-                (time, metric, value, event_key, webhook, entity, property, channel, currency, booking_id,
-                 occurred_at, delivery)
-            SELECT a.received_at, x.metric, x.value, a.event_key, a.webhook, x.entity, x.property, x.channel,
-                   x.currency, x.booking_id, x.occurred_at, a.id
-            FROM a JOIN input i USING (webhook, dedupe_key), jsonb_to_recordset(i.points::jsonb) AS x(
-                metric text, value numeric, entity text, property text, channel text, currency text,
-                booking_id text, occurred_at timestamptz)
-            RETURNING delivery
+            RETURNING webhook, dedupe_key, cardinality(metrics) AS n
         ), s AS (
             SELECT set_config('synchronous_commit', 'on', true) AS setting
         )
-        SELECT a.webhook, a.dedupe_key, coalesce(c.points, 0)
-        FROM a LEFT JOIN (SELECT delivery, count(*) AS points FROM p GROUP BY delivery) c ON c.delivery = a.id
-        CROSS JOIN s
+        SELECT e.webhook, e.dedupe_key, e.n FROM e CROSS JOIN s
         """
 }
 

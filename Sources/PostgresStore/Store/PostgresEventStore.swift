@@ -58,12 +58,7 @@ public final class PostgresEventStore: EventStore {
     }
 
     public func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
-        let parameters: [String?] = [
-            delivery.webhook, delivery.dedupeKey, String(delivery.receivedAt.microseconds),
-            delivery.eventKey.rawValue, delivery.sentKey, delivery.disposition.rawValue, delivery.bodySHA256,
-            delivery.headers.jsonText, String(decoding: delivery.body, as: UTF8.self),
-            PostgresEventStore.pointsJSON(delivery.points),
-        ]
+        let parameters = PostgresEventStore.rowParameters(delivery)
         let limit = deadline(since: delivery.receivedAt)
         let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
             // Behind a pooler the session's `SET synchronous_commit` may hold on another server connection:
@@ -215,7 +210,7 @@ public final class PostgresEventStore: EventStore {
     static let recordSQL =
         recordCTEs + """
 
-            SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p)
+            SELECT (SELECT count(*) FROM e), coalesce((SELECT sum(n) FROM e), 0)
             """
 
     /// `recordSQL` that also makes its own transaction's commit synchronous (for poolers).
@@ -224,58 +219,62 @@ public final class PostgresEventStore: EventStore {
             , s AS (
                 SELECT set_config('synchronous_commit', 'on', true)
             )
-            SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p), (SELECT count(*) FROM s)
+            SELECT (SELECT count(*) FROM e), coalesce((SELECT sum(n) FROM e), 0), (SELECT count(*) FROM s)
             """
 
+    /// Two rows per delivery, both without a B-tree of their own but the de-duplication key: the
+    /// `dedupe` row and the `events` row (archive and facts). Parameters: `rowParameters`.
     private static let recordCTEs = """
         WITH d AS (
             INSERT INTO winkhook.dedupe (webhook, dedupe_key, received_at)
             VALUES ($1, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond')
             ON CONFLICT DO NOTHING
             RETURNING received_at
-        ), a AS (
-            INSERT INTO winkhook.deliveries
-                (received_at, webhook, event_key, sent_key, status, dedupe_key, body_sha256, headers, body)
-            SELECT d.received_at, $1, $4, $5, $6, $2, $7, $8::jsonb, $9::jsonb FROM d
-            RETURNING id, received_at
-        ), p AS (
-            INSERT INTO winkhook.points
-                (time, metric, value, event_key, webhook, entity, property, channel, currency, booking_id,
-                 occurred_at, delivery)
-            SELECT a.received_at, x.metric, x.value, $4, $1, x.entity, x.property, x.channel, x.currency,
-                   x.booking_id, x.occurred_at, a.id
-            FROM a, jsonb_to_recordset($10::jsonb) AS x(
-                metric text, value numeric, entity text, property text, channel text, currency text,
-                booking_id text, occurred_at timestamptz)
-            RETURNING 1
+        ), e AS (
+            INSERT INTO winkhook.events (\(eventColumns))
+            SELECT timestamptz 'epoch' + $10::bigint * interval '1 microsecond', d.received_at, $1, $4, $5, $6, $2,
+                   $7, $11, $12, $13, $14, $15, $16, $17,
+                   timestamptz 'epoch' + $18::bigint * interval '1 microsecond', $19::text[], $20::numeric[],
+                   $21::text[], $22::bigint, $23::date, $24::date, $25::numeric, $26::numeric, $27::numeric,
+                   $28::numeric, $29, timestamptz 'epoch' + $30::bigint * interval '1 microsecond', $8::jsonb, $9::jsonb
+            FROM d
+            RETURNING cardinality(metrics) AS n
         )
         """
+
+    /// The columns of `winkhook.events` a delivery writes, in the order of `rowParameters` as the
+    /// statements use them.
+    static let eventColumns = """
+        time, received_at, webhook, event_key, sent_key, disposition, dedupe_key, body_sha256, entity, property,
+                channel, booking_id, subject, room_type, state, occurred_at, metrics, metric_values,
+                metric_currencies, version, stay_start, stay_end, room_nights, rooms, gross, net, currency, booked_at,
+                headers, body
+        """
+
+    /// The 30 parameters of one delivery, as text: $1 webhook, $2 dedupe key, $3 receipt (µs), $4 event
+    /// key, $5 sent key, $6 disposition, $7 body SHA-256, $8 headers, $9 body, $10 event time (µs),
+    /// $11–$17 dimensions, $18 occurred (µs), $19–$21 metric arrays, $22–$30 the booking's state.
+    static func rowParameters(_ delivery: Delivery) -> [String?] {
+        let d = delivery.dimensions
+        let b = delivery.booking
+        return [
+            delivery.webhook, delivery.dedupeKey, String(delivery.receivedAt.microseconds),
+            delivery.eventKey.rawValue, delivery.sentKey, delivery.disposition.rawValue, delivery.bodySHA256,
+            delivery.headers.jsonText, String(decoding: delivery.body, as: UTF8.self),
+            String(delivery.eventTime.microseconds), d.entity, d.property, d.channel, d.bookingID, d.subject,
+            d.roomType, d.status, d.occurredAt.map { String($0.microseconds) },
+            ArrayLiteral.text(delivery.points.map(\.metric)), ArrayLiteral.text(delivery.points.map(\.value.text)),
+            ArrayLiteral.text(delivery.points.map(\.currency)), b?.version.map(String.init),
+            b?.stayStart?.description, b?.stayEnd?.description, b?.roomNights?.text, b?.rooms?.text, b?.gross?.text,
+            b?.net?.text, b?.currency, b?.bookedAt.map { String($0.microseconds) },
+        ]
+    }
 
     static let rejectSQL = """
         INSERT INTO winkhook.rejected_deliveries (received_at, webhook, reason, headers, body, dedupe_key)
         VALUES (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2, $3, $4::jsonb, $5::bytea, $6)
         ON CONFLICT (webhook, dedupe_key) DO NOTHING
         """
-
-    /// The points as a JSON array for `jsonb_to_recordset`.
-    static func pointsJSON(_ points: [MetricPoint]) -> String {
-        JSONValue.array(
-            points.map { point in
-                var members: [String: JSONValue] = [
-                    "metric": .string(point.metric), "value": .number(point.value.text),
-                ]
-                let optional: [(String, String?)] = [
-                    ("entity", point.entity), ("property", point.property), ("channel", point.channel),
-                    ("currency", point.currency), ("booking_id", point.bookingID),
-                    ("occurred_at", point.occurredAt?.iso8601),
-                ]
-                for (name, value) in optional {
-                    if let value { members[name] = .string(value) }
-                }
-                return .object(members)
-            }
-        ).jsonText
-    }
 
     /// `\x…` hex text, bytea's text input form.
     static func hexBytea(_ bytes: [UInt8]) -> String {

@@ -1,23 +1,34 @@
 /// A handler described as data: the keys it serves and the metrics it reads. Most handlers are one of
 /// these, declared in `HandlerRegistry`; a handler that needs code conforms to `EventHandler` itself.
 public struct MetricHandler: EventHandler {
-    public let keys: [EventKey]
+    public let declaredKeys: [String]
     /// The metrics, in order; a rule whose field is absent yields no point.
     public let rules: [MetricRule]
     /// Whether test traffic (`creation = TEST`, `TEST_…` statuses, the `TEST` payment vendor) is archived
     /// without points, as shared/wink/booking.md asks for analytics.
     public let skipsTestTraffic: Bool
+    /// Whether the event's `data` is a booking whose state the ledger keeps.
+    public let readsBookingState: Bool
 
-    /// Creates a handler for `keys` (canonical spellings or aliases).
-    public init(_ keys: [String], skipsTestTraffic: Bool = true, rules: [MetricRule]) {
-        self.keys = keys.compactMap { EventKey($0) }
+    /// Creates a handler for `keys` (canonical spellings or aliases); `EventRouter` refuses a key that is
+    /// not in the catalog.
+    public init(_ keys: [String], skipsTestTraffic: Bool = true, bookingState: Bool = false, rules: [MetricRule]) {
+        self.declaredKeys = keys
         self.rules = rules
         self.skipsTestTraffic = skipsTestTraffic
+        self.readsBookingState = bookingState
     }
+
+    public var keys: [EventKey] { declaredKeys.compactMap { EventKey($0) } }
 
     public func points(for event: Event) -> [MetricPoint] {
         if skipsTestTraffic, MetricHandler.isTestTraffic(event.data) { return [] }
         return rules.compactMap { $0.point(for: event) }
+    }
+
+    public func bookingState(for event: Event) -> BookingState? {
+        guard readsBookingState, !(skipsTestTraffic && MetricHandler.isTestTraffic(event.data)) else { return nil }
+        return BookingState(bookingData: event.data)
     }
 
     static func isTestTraffic(_ data: JSONValue) -> Bool {

@@ -101,13 +101,15 @@ public struct WebhookPipeline: Sendable {
         let event = Event(
             key: resolution.key, body: body, webhook: webhook.name, receivedAt: request.receivedAt,
             dimensions: dimensions)
+        let handler = router.handler(for: resolution.key)
         let delivery = Delivery(
             webhook: webhook.name,
             dedupeKey: DeliveryIdentity.dedupeKey(signedID: sender.deliveryID, body: body, bodySHA256: hash),
             eventKey: resolution.key, sentKey: resolution.sentAs,
             disposition: subscribed ? .stored : .ignored, receivedAt: request.receivedAt,
             headers: headers, body: request.body, bodySHA256: hash,
-            points: subscribed ? router.handler(for: resolution.key).points(for: event) : [])
+            points: subscribed ? handler.points(for: event) : [], dimensions: dimensions,
+            booking: subscribed ? handler.bookingState(for: event) : nil)
         return .store(delivery)
     }
 

@@ -54,12 +54,10 @@ public final class WebhookService {
                     ? "not subscribed; archived as ignored" : "\(points) point(s)"
                 return Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
             }
-        } catch  where error.code == .invalidData && !delivery.points.isEmpty {
+        } catch  where error.code == .invalidData && delivery.hasDerivedValues {
             // A derived value the database refuses (a date or number out of its range) must not cost the
             // delivery: keep the archive row without points.
-            var bare = delivery
-            bare.points = []
-            let outcome = store(bare, request: request)
+            let outcome = store(delivery.archiveOnly, request: request)
             guard outcome.response.status == 200 else { return outcome }
             return Outcome(
                 outcome.response, webhook: delivery.webhook,

@@ -3,6 +3,18 @@ public protocol EventHandler: Sendable {
     /// The canonical keys this handler serves. Each key may have one handler only.
     var keys: [EventKey] { get }
 
+    /// The keys as the handler's author wrote them; `EventRouter` checks each is a cataloged key.
+    var declaredKeys: [String] { get }
+
     /// The points for `event`; an empty list is fine (e.g. a test booking).
     func points(for event: Event) -> [MetricPoint]
+
+    /// The booking's state for the ledger, when `event` is about a booking (default: none).
+    func bookingState(for event: Event) -> BookingState?
+}
+
+extension EventHandler {
+    public var declaredKeys: [String] { keys.map(\.rawValue) }
+
+    public func bookingState(for event: Event) -> BookingState? { nil }
 }

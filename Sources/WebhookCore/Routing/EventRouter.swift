@@ -7,12 +7,19 @@ public struct EventRouter: Sendable {
     /// - Parameters:
     ///   - handlers: specific handlers; a key claimed twice is a configuration error.
     ///   - fallback: serves every other key, cataloged or not.
-    /// - Throws: `RoutingError` naming the key claimed twice.
-    public init(handlers: [any EventHandler], fallback: any EventHandler) throws(RoutingError) {
+    ///   - requireCataloged: every declared key must be in the published catalogs (the built-in table);
+    ///     off only for handlers of keys a deployment invents.
+    /// - Throws: `RoutingError` naming the key claimed twice, or a declared key that is no cataloged key.
+    public init(handlers: [any EventHandler], fallback: any EventHandler, requireCataloged: Bool = true)
+        throws(RoutingError)
+    {
         var table: [EventKey: any EventHandler] = [:]
         for handler in handlers {
-            for key in handler.keys {
-                guard table[key] == nil else { throw RoutingError(key: key) }
+            for name in handler.declaredKeys {
+                guard let key = EventKey(name), !requireCataloged || key.isCataloged else {
+                    throw RoutingError(name: name, problem: .notInCatalog)
+                }
+                guard table[key] == nil else { throw RoutingError(name: key.rawValue, problem: .claimedTwice) }
                 table[key] = handler
             }
         }
@@ -29,9 +36,24 @@ public struct EventRouter: Sendable {
     public var routedKeys: [EventKey] { table.keys.sorted() }
 }
 
-/// Two handlers claim the same key.
+/// A routing table that cannot be built.
 public struct RoutingError: Error, Sendable, CustomStringConvertible {
-    /// The key claimed twice.
-    public var key: EventKey
-    public var description: String { "two handlers claim the event key \(key)" }
+    /// What is wrong with the key.
+    public enum Problem: Sendable {
+        /// Two handlers claim it.
+        case claimedTwice
+        /// It is not a key of the published catalogs (a typo in the registry).
+        case notInCatalog
+    }
+
+    /// The key as declared.
+    public var name: String
+    public var problem: Problem
+
+    public var description: String {
+        switch problem {
+        case .claimedTwice: "two handlers claim the event key \(name)"
+        case .notInCatalog: "a handler declares \(name), which is no event key of the catalog"
+        }
+    }
 }

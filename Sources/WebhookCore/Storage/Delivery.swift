@@ -29,11 +29,16 @@ public struct Delivery: Sendable {
     public var bodySHA256: String
     /// Handler output.
     public var points: [MetricPoint]
+    /// The event's dimensions (each point carries them too).
+    public var dimensions: EventDimensions
+    /// The booking's state when the event is about a booking (for the ledger).
+    public var booking: BookingState?
 
     /// Creates a delivery.
     public init(
         webhook: String, dedupeKey: String, eventKey: EventKey, sentKey: String?, disposition: Disposition,
-        receivedAt: Timestamp, headers: JSONValue, body: [UInt8], bodySHA256: String, points: [MetricPoint]
+        receivedAt: Timestamp, headers: JSONValue, body: [UInt8], bodySHA256: String, points: [MetricPoint],
+        dimensions: EventDimensions = EventDimensions(), booking: BookingState? = nil
     ) {
         self.webhook = webhook
         self.dedupeKey = dedupeKey
@@ -45,5 +50,32 @@ public struct Delivery: Sendable {
         self.body = body
         self.bodySHA256 = bodySHA256
         self.points = points
+        self.dimensions = dimensions
+        self.booking = booking
+    }
+
+    /// Whether anything besides the archive is written: points, dimensions or a booking state.
+    public var hasDerivedValues: Bool {
+        !points.isEmpty || booking != nil || dimensions != EventDimensions()
+    }
+
+    /// The delivery as archive only: what is kept when the database refuses a derived value (a number
+    /// or date out of its range) so that the delivery itself is not lost.
+    public var archiveOnly: Delivery {
+        var bare = self
+        bare.points = []
+        bare.booking = nil
+        bare.dimensions = EventDimensions()
+        return bare
+    }
+
+    /// When the event happened, for the time series: the sender's time (`dimensions.occurredAt`) when it
+    /// lies within 30 days before receipt and at most an hour after it (clock skew), else receipt. A body
+    /// cannot move its event into another month or the future.
+    public var eventTime: Timestamp {
+        guard let occurred = dimensions.occurredAt else { return receivedAt }
+        let earliest = receivedAt.microseconds - 30 * 86_400 * 1_000_000
+        let latest = receivedAt.microseconds + 3_600 * 1_000_000
+        return (earliest...latest).contains(occurred.microseconds) ? occurred : receivedAt
     }
 }

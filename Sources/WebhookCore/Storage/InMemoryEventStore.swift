@@ -21,7 +21,7 @@ public final class InMemoryEventStore: EventStore {
 
     public func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
         if let failure { throw failure }
-        if refusePointsOf.contains(delivery.dedupeKey), !delivery.points.isEmpty {
+        if refusePointsOf.contains(delivery.dedupeKey), delivery.hasDerivedValues {
             throw EventStoreError(.invalidData, "a point value is out of range")
         }
         let key = delivery.webhook + "\u{1F}" + delivery.dedupeKey
@@ -33,7 +33,7 @@ public final class InMemoryEventStore: EventStore {
     /// All or nothing, as a database transaction would be.
     public func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
         if let failure { throw failure }
-        if let refused = deliveries.first(where: { refusePointsOf.contains($0.dedupeKey) && !$0.points.isEmpty }) {
+        if let refused = deliveries.first(where: { refusePointsOf.contains($0.dedupeKey) && $0.hasDerivedValues }) {
             throw EventStoreError(.invalidData, "a point value of \(refused.dedupeKey) is out of range")
         }
         batches.append(deliveries.count)

@@ -29,3 +29,12 @@ public struct MetricPoint: Sendable, Equatable {
         self.occurredAt = dimensions.occurredAt
     }
 }
+
+extension EventDimensions {
+    /// The dimensions a point carries.
+    public init(of point: MetricPoint) {
+        self.init(
+            entity: point.entity, property: point.property, channel: point.channel, bookingID: point.bookingID,
+            occurredAt: point.occurredAt)
+    }
+}

@@ -46,7 +46,7 @@ struct DrainCommand: ParsableCommand {
                 .run(environment: environment)
             return
         }
-        let started = DrainWatch.monotonicMicros()
+        let started = WatchSignals.monotonicMicros()
         let terminal = isatty(1) != 0
         var lastShown = -1
         let drainers = DrainJobs(directory: config.spoolPath, jobs: min(max(1, jobs), 16)) {
@@ -61,7 +61,7 @@ struct DrainCommand: ParsableCommand {
             print("\r\(bar) \(done / 1024)/\(total / 1024) KiB", terminator: done == total ? "\n" : "")
             fflush(nil)
         }
-        let seconds = Double(max(1, DrainWatch.monotonicMicros() - started)) / 1_000_000
+        let seconds = Double(max(1, WatchSignals.monotonicMicros() - started)) / 1_000_000
         print(
             "drained \(summary.segmentsDrained) segment(s) from \(config.spoolPath): \(summary.stored) stored, "
                 + "\(summary.duplicates) duplicate(s), \(summary.rejected) refused by the database (kept raw)")

@@ -14,19 +14,8 @@ struct DrainWatch {
     let logger: Logger
     var intervalMilliseconds = 1000
 
-    nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
-
     func run(environment: [String: String]) {
-        for stop in [SIGTERM, SIGINT, SIGQUIT] {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { _ in DrainWatch.stopRequested = 1 }
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = 0  // interrupts the sleep
-            sigaction(stop, &action, nil)
-        }
-        if let lifeline = environment["WINKHOOK_SUPERVISED"].flatMap({ Int32($0) }) {
-            WorkerShutdown.watchSupervisor(descriptor: lifeline)
-        }
+        WatchSignals.install(environment: environment)
         // Requests first: the drainer yields the CPU to the workers under load (its batches wait a little).
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
         logger.info("spool drainer started", metadata: ["spool": "\(directory)"])
@@ -34,43 +23,30 @@ struct DrainWatch {
         var report = DrainReport()
         var backoff = 1000
         var away = false
-        while DrainWatch.stopRequested == 0 {
+        while WatchSignals.stopRequested == 0 {
             let summary = drainer.drain(into: store)
             if away, summary.stoppedBecause == nil { logger.info("PostgreSQL is back; the spool is drained") }
             report.add(summary)
-            if report.isDue(now: DrainWatch.monotonicMicros()) { report.log(to: logger) }
+            if report.isDue(now: WatchSignals.monotonicMicros()) { report.log(to: logger) }
             for problem in summary.problems { logger.warning("spool: \(problem)") }
             if let reason = summary.stoppedBecause {
                 if !away {
                     logger.warning("PostgreSQL is unavailable; the spool waits", metadata: ["error": "\(reason)"])
                 }
                 away = true
-                DrainWatch.sleep(milliseconds: backoff)
+                WatchSignals.sleep(milliseconds: backoff)
                 backoff = min(backoff * 2, 10_000)
             } else {
                 away = false
                 backoff = 1000
                 // Right away while there is a backlog; otherwise wait for the next look.
                 if summary.moved < SpoolDrainer.defaultBatchLimit {
-                    DrainWatch.sleep(milliseconds: intervalMilliseconds)
+                    WatchSignals.sleep(milliseconds: intervalMilliseconds)
                 }
             }
         }
         report.log(to: logger)
         logger.info("spool drainer stopped")
-    }
-
-    /// Sleeps, returning early when a stop signal arrives.
-    static func sleep(milliseconds: Int) {
-        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var remaining = timespec()
-        while stopRequested == 0, nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
-    }
-
-    static func monotonicMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 }
 
@@ -81,7 +57,7 @@ struct DrainReport {
     private var refused = 0
     private var segments = 0
     private var lags: [Int64] = []
-    private var since = DrainWatch.monotonicMicros()
+    private var since = WatchSignals.monotonicMicros()
 
     mutating func add(_ summary: SpoolDrainer.Summary) {
         stored += summary.stored

@@ -61,9 +61,11 @@ struct ServeCommand: ParsableCommand {
                 defer { free(pointer) }
                 return String(cString: pointer)
             } ?? given
+        let maintenanceInterval: Int
         do {
             let config = try ConfigurationLoader.load(path: configPath, environment: environment)
             ServeCommand.report(config, logger: logger)
+            maintenanceInterval = config.maintenance.intervalSeconds
         } catch {
             logger.critical("cannot serve: \(error)")
             throw ExitCode(78)
@@ -96,7 +98,8 @@ struct ServeCommand: ParsableCommand {
         let supervisor = Supervisor(
             options: Supervisor.Options(
                 workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
-                drainerArguments: ["drain", "--watch", "--config", configPath]),
+                helpers: [("spool drainer", ["drain", "--watch", "--config", configPath])]
+                    + (maintenanceInterval > 0 ? [("maintenance", ["maintain", "--watch", "--config", configPath])] : [])),
             listenDescriptor: descriptor, socketPath: socketPath, logger: logger,
             checkConfiguration: {
                 do {

@@ -15,7 +15,7 @@ struct WinkhookCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self, TokenCommand.self,
-            DrainCommand.self, SpoolCommand.self,
+            DrainCommand.self, SpoolCommand.self, MaintainCommand.self,
         ]
     )
 }
