@@ -24,6 +24,19 @@ enum TestDatabase {
 
     static var logger: Logger { Logger(label: "test") }
 
+    /// A new, empty database on the test server (for tests that change the whole schema: retention,
+    /// upgrades), migrated unless `migrated` is false. Returns its conninfo.
+    static func fresh(_ name: String, migrated: Bool = true) throws -> String {
+        let base = try #require(url, "WINKHOOK_TEST_DATABASE_URL is not set; run `make test`")
+        let admin = try connection()
+        try admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        try admin.execute("CREATE DATABASE \"\(name)\"")
+        let conninfo =
+            base.split(separator: " ").filter { !$0.hasPrefix("dbname=") }.joined(separator: " ") + " dbname=\(name)"
+        if migrated { try PostgresMigrator(connection: PostgresConnection(conninfo: conninfo), logger: logger).migrate() }
+        return conninfo
+    }
+
     /// A webhook name no other test uses.
     static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UInt64.random(in: 0...UInt64.max))"
@@ -52,5 +65,5 @@ func sampleDelivery(webhook: String, dedupeKey: String = "id:msg_1", body: Strin
             MetricPoint(
                 metric: "booking.gross_amount", value: amount, currency: "EUR",
                 dimensions: dimensions),
-        ])
+        ], dimensions: dimensions)
 }

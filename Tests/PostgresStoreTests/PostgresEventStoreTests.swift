@@ -34,11 +34,11 @@ struct PostgresEventStoreTests {
     @Test func partitionsExistForTodayAndTomorrow() throws {
         let sql = """
             SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = 'winkhook.points'::regclass AND c.relname = ANY($1::text[])
+            WHERE i.inhparent = 'winkhook.events'::regclass AND c.relname = ANY($1::text[])
             """
         let days = try TestDatabase.connection().execute(
-            "SELECT 'points_' || to_char((now() AT TIME ZONE 'UTC')::date, 'YYYYMMDD'), "
-                + "'points_' || to_char((now() AT TIME ZONE 'UTC')::date + 1, 'YYYYMMDD')")
+            "SELECT 'events_' || to_char((now() AT TIME ZONE 'UTC')::date, 'YYYYMMDD'), "
+                + "'events_' || to_char((now() AT TIME ZONE 'UTC')::date + 1, 'YYYYMMDD')")
         let today = try #require(days.value(row: 0, column: 0))
         let tomorrow = try #require(days.value(row: 0, column: 1))
         #expect(try TestDatabase.count(sql, ["{\(today),\(tomorrow)}"]) == 2)
@@ -55,7 +55,8 @@ struct PostgresEventStoreTests {
             """
             SELECT p.value::text, p.currency, p.property, p.channel, p.booking_id, p.event_key,
                    d.body->>'type', d.headers->>'user-agent', p.delivery = d.id,
-                   p.occurred_at = '2026-08-10T14:22:31Z', p.tableoid::regclass::text
+                   p.occurred_at = '2026-08-10T14:22:31Z',
+                   (SELECT e.tableoid::regclass::text FROM winkhook.events e WHERE e.id = d.id)
             FROM winkhook.points p JOIN winkhook.deliveries d ON d.id = p.delivery
             WHERE p.webhook = $1 AND p.metric = 'booking.gross_amount'
             """, [webhook])
@@ -69,7 +70,7 @@ struct PostgresEventStoreTests {
         #expect(row.value(row: 0, column: 7) == "test")
         #expect(row.value(row: 0, column: 8) == "t")
         #expect(row.value(row: 0, column: 9) == "t")
-        #expect(row.value(row: 0, column: 10)?.hasPrefix("winkhook.points_2") == true)
+        #expect(row.value(row: 0, column: 10)?.hasPrefix("winkhook.events_2") == true)
     }
 
     @Test func aDuplicateAddsNoRows() throws {
@@ -154,16 +155,18 @@ struct PostgresEventStoreTests {
                 .value(row: 0, column: 0))
         try connection.execute(
             """
-            INSERT INTO winkhook.points (time, metric, value, event_key, webhook, delivery)
-            VALUES ($1::date::timestamp AT TIME ZONE 'UTC' + interval '1 hour', 'm', 1, 'k', $2, 0)
+            INSERT INTO winkhook.events (time, received_at, webhook, event_key, disposition, dedupe_key,
+                                         body_sha256, headers, body)
+            VALUES ($1::date::timestamp AT TIME ZONE 'UTC' + interval '1 hour', now(), $2, 'k', 'stored', 'x', 'h',
+                    '{}', '{}')
             """, [day, webhook])
         #expect(
-            try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 1)
+            try TestDatabase.count("SELECT count(*) FROM winkhook.events_default WHERE webhook = $1", [webhook]) == 1)
         #expect(try TestDatabase.count("SELECT winkhook.ensure_partitions($1::date, 1)", [day]) == 1)
         #expect(
-            try TestDatabase.count("SELECT count(*) FROM winkhook.points_default WHERE webhook = $1", [webhook]) == 0)
-        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook]) == 1)
-        try connection.execute("DROP TABLE winkhook.points_\(day.replacingAll("-", with: ""))")
+            try TestDatabase.count("SELECT count(*) FROM winkhook.events_default WHERE webhook = $1", [webhook]) == 0)
+        #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook]) == 1)
+        try connection.execute("DROP TABLE winkhook.events_\(day.replacingAll("-", with: ""))")
     }
 }
 

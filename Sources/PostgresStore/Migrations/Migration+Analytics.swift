@@ -3,8 +3,8 @@ extension Migration {
     /// the delivery path), retention, and the `v_…` views for BI tools.
     ///
     /// Maintenance finds what is new by the writing transaction's id (`events.xact`): every transaction
-    /// older than the oldest one still running at the previous run (`maintenance.xmin`) has finished, so
-    /// rows with `xact >= xmin` are all that can be new since — whatever order transactions committed in,
+    /// older than the oldest one still running at the previous run (`maintenance.horizon`) has finished, so
+    /// rows with `xact >= horizon` are all that can be new since — whatever order transactions committed in,
     /// and however late (spooled, redelivered) the event is.
     static let analytics = Migration(
         version: 5, name: "rollups, booking ledger, maintenance, retention, views",
@@ -67,7 +67,7 @@ extension Migration {
 
             CREATE TABLE winkhook.maintenance (
                 one           boolean     PRIMARY KEY DEFAULT true CHECK (one),
-                xmin          bigint      NOT NULL DEFAULT 0,
+                horizon       bigint      NOT NULL DEFAULT 0,
                 -- Rollups hold every hour before this one (as of the last run); stats read raw rows after it.
                 closed_before timestamptz NOT NULL DEFAULT '-infinity',
                 ran_at        timestamptz
@@ -84,7 +84,7 @@ extension Migration {
             LANGUAGE plpgsql AS $fn$
             DECLARE
                 previous bigint;
-                horizon bigint;
+                next_horizon bigint;
                 open_hour timestamptz := date_trunc('hour', now());
                 due timestamptz[];
                 due_days date[];
@@ -92,8 +92,8 @@ extension Migration {
                 n_events bigint;
                 n_bookings integer;
             BEGIN
-                SELECT m.xmin INTO previous FROM winkhook.maintenance m FOR UPDATE;
-                horizon := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+                SELECT m.horizon INTO previous FROM winkhook.maintenance m FOR UPDATE;
+                next_horizon := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
                 frozen_before := coalesce(frozen_before, '-infinity');
 
                 SELECT count(*) INTO n_events FROM winkhook.events e WHERE e.xact >= previous;
@@ -179,7 +179,7 @@ extension Migration {
                 GET DIAGNOSTICS n_bookings = ROW_COUNT;
 
                 UPDATE winkhook.maintenance
-                SET xmin = horizon, closed_before = open_hour, ran_at = now();
+                SET horizon = next_horizon, closed_before = open_hour, ran_at = now();
                 RETURN QUERY SELECT n_events, cardinality(due), cardinality(due_days), n_bookings;
             END
             $fn$;

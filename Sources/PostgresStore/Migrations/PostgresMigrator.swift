@@ -15,10 +15,11 @@ public struct PostgresMigrator {
         self.logger = logger
     }
 
-    /// Applies every pending migration, then makes sure partitions exist for yesterday to a week ahead.
+    /// Applies every pending migration (up to `version`, when given: tests of an upgrade), then makes
+    /// sure partitions exist for yesterday to a week ahead.
     /// - Returns: the versions applied by this call (empty when the schema was current).
     @discardableResult
-    public func migrate() throws(PostgresError) -> [Int] {
+    public func migrate(upTo version: Int? = nil) throws(PostgresError) -> [Int] {
         try connection.execute("SELECT pg_advisory_lock(hashtext('winkhook.migrate'))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('winkhook.migrate'))") }
         try connection.execute(
@@ -35,7 +36,7 @@ public struct PostgresMigrator {
             try connection.execute("SELECT coalesce(max(version), 0) FROM winkhook.schema_migrations")
             .value(row: 0, column: 0).flatMap { Int($0) } ?? 0
         var applied: [Int] = []
-        for migration in Migration.all where migration.version > current {
+        for migration in Migration.all where migration.version > current && migration.version <= (version ?? .max) {
             try connection.execute("BEGIN")
             do {
                 try connection.execute(migration.sql)
@@ -51,7 +52,7 @@ public struct PostgresMigrator {
                 "applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             applied.append(migration.version)
         }
-        try PostgresMigrator.ensurePartitions(connection)
+        if version == nil { try PostgresMigrator.ensurePartitions(connection) }
         return applied
     }
 

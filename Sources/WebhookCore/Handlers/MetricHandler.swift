@@ -23,7 +23,13 @@ public struct MetricHandler: EventHandler {
 
     public func points(for event: Event) -> [MetricPoint] {
         if skipsTestTraffic, MetricHandler.isTestTraffic(event.data) { return [] }
-        return rules.compactMap { $0.point(for: event) }
+        var points = rules.compactMap { $0.point(for: event) }
+        // Counts and numbers of an event with money carry its currency too, so that per-currency questions
+        // (ADR: revenue ÷ room nights) divide like by like. Money of another currency keeps its own.
+        if let currency = points.lazy.compactMap(\.currency).first {
+            for index in points.indices where points[index].currency == nil { points[index].currency = currency }
+        }
+        return points
     }
 
     public func bookingState(for event: Event) -> BookingState? {

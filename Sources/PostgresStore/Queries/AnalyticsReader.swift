@@ -1,0 +1,156 @@
+import WebhookCore
+
+/// The read side: typed questions over rollups, raw rows and the ledger, so that `stats`, `report` and
+/// other commands hold no SQL. Closed periods are read from the rollups, the hours since the last
+/// maintenance pass from raw rows; the answer is the same either way (a test checks it).
+public final class AnalyticsReader {
+    private let connection: PostgresConnection
+
+    /// Opens a connection to `conninfo`.
+    public init(conninfo: String) throws(PostgresError) {
+        connection = try PostgresConnection(conninfo: conninfo, statementTimeout: 300)
+    }
+
+    /// Metric totals for `query`, ordered by group, metric and currency.
+    public func metricTotals(_ query: MetricQuery) throws(PostgresError) -> [MetricTotal] {
+        let (rollupGroup, rawGroup) = AnalyticsReader.groupExpressions(query.grouping)
+        let rollup =
+            query.grouping == .hour
+            ? """
+            SELECT \(rollupGroup) AS g, r.metric, r.currency, r.samples, r.total, r.minimum, r.maximum
+            FROM winkhook.rollup_hourly r, winkhook.maintenance s
+            WHERE r.bucket >= $1::timestamptz AND r.bucket < least($2::timestamptz, s.closed_before)
+              AND ($3::text[] IS NULL OR r.metric = ANY($3::text[]) OR r.metric LIKE ANY($4::text[]))
+              AND ($5::text IS NULL OR r.webhook = $5)
+            """
+            : """
+            SELECT \(rollupGroup) AS g, r.metric, r.currency, r.samples, r.total, r.minimum, r.maximum
+            FROM winkhook.rollup_daily r
+            WHERE r.day >= ($1::timestamptz AT TIME ZONE 'UTC')::date AND r.day < ($2::timestamptz AT TIME ZONE 'UTC')::date
+              AND ($3::text[] IS NULL OR r.metric = ANY($3::text[]) OR r.metric LIKE ANY($4::text[]))
+              AND ($5::text IS NULL OR r.webhook = $5)
+            """
+        let sql = """
+            WITH parts AS (
+                \(rollup)
+                UNION ALL
+                SELECT \(rawGroup) AS g, m.metric, m.currency, 1, m.value, m.value, m.value
+                FROM winkhook.events e, winkhook.maintenance s,
+                     unnest(e.metrics, e.metric_values, e.metric_currencies) AS m(metric, value, currency)
+                WHERE e.time >= greatest($1::timestamptz, s.closed_before) AND e.time < $2::timestamptz AND e.disposition = 'stored'
+                  AND ($3::text[] IS NULL OR m.metric = ANY($3::text[]) OR m.metric LIKE ANY($4::text[]))
+                  AND ($5::text IS NULL OR e.webhook = $5)
+            )
+            SELECT g, metric, currency, sum(samples)::bigint, sum(total)::text, min(minimum)::text, max(maximum)::text
+            FROM parts GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2, 3 NULLS FIRST
+            """
+        let exact = query.metrics.filter { !$0.hasSuffix(".") }
+        let prefixes = query.metrics.filter { $0.hasSuffix(".") }.map { $0 + "%" }
+        let result = try connection.execute(
+            sql,
+            [
+                query.since.iso8601, query.until.iso8601, query.metrics.isEmpty ? nil : ArrayLiteral.text(exact),
+                ArrayLiteral.text(prefixes), query.webhook,
+            ])
+        return (0..<result.rowCount).compactMap { row in
+            guard let metric = result.value(row: row, column: 1), let total = result.value(row: row, column: 4)
+            else { return nil }
+            return MetricTotal(
+                group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
+                samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
+                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total)
+        }
+    }
+
+    /// The same totals computed from raw rows only (no rollups): what the rollups must equal.
+    public func rawMetricTotals(_ query: MetricQuery) throws(PostgresError) -> [MetricTotal] {
+        let (_, rawGroup) = AnalyticsReader.groupExpressions(query.grouping)
+        let result = try connection.execute(
+            """
+            SELECT \(rawGroup) AS g, m.metric, m.currency, count(*), sum(m.value)::text, min(m.value)::text,
+                   max(m.value)::text
+            FROM winkhook.events e, unnest(e.metrics, e.metric_values, e.metric_currencies) AS m(metric, value, currency)
+            WHERE e.time >= $1::timestamptz AND e.time < $2::timestamptz AND e.disposition = 'stored' AND ($3::text IS NULL OR e.webhook = $3)
+            GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2, 3 NULLS FIRST
+            """, [query.since.iso8601, query.until.iso8601, query.webhook])
+        return (0..<result.rowCount).compactMap { row in
+            guard let metric = result.value(row: row, column: 1), let total = result.value(row: row, column: 4)
+            else { return nil }
+            return MetricTotal(
+                group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
+                samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
+                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total)
+        }
+    }
+
+    /// Room nights on the books per stay night in `[from, to)`, grouped by `grouping` (property,
+    /// channel, entity, currency or total), from the ledger.
+    public func onTheBooks(from: CalendarDay, to: CalendarDay, grouping: Grouping, webhook: String? = nil)
+        throws(PostgresError) -> [NightTotal]
+    {
+        let group: String
+        switch grouping {
+        case .property: group = "b.property"
+        case .channel: group = "b.channel"
+        case .entity: group = "b.entity"
+        default: group = "NULL::text"
+        }
+        let result = try connection.execute(
+            """
+            SELECT night::date::text, \(group), b.currency, count(*), sum(coalesce(b.rooms, 1))::text,
+                   sum(b.gross / (b.stay_end - b.stay_start))::text
+            FROM winkhook.bookings b,
+                 generate_series(greatest(b.stay_start, $1::date), least(b.stay_end, $2::date) - 1, interval '1 day') AS night
+            WHERE NOT b.cancelled AND b.stay_start < $2::date AND b.stay_end > $1::date AND b.stay_end > b.stay_start
+              AND ($3::text IS NULL OR b.webhook = $3)
+            GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3 NULLS FIRST
+            """, [from.description, to.description, webhook])
+        return (0..<result.rowCount).compactMap { row in
+            guard let text = result.value(row: row, column: 0), let time = Timestamp(iso8601: text) else { return nil }
+            return NightTotal(
+                night: CalendarDay(time), group: result.value(row: row, column: 1),
+                currency: result.value(row: row, column: 2),
+                bookings: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0,
+                rooms: result.value(row: row, column: 4) ?? "0", revenue: result.value(row: row, column: 5))
+        }
+    }
+
+    /// Where maintenance stands.
+    public func maintenanceState() throws(PostgresError) -> MaintenanceState {
+        let result = try connection.execute(
+            """
+            SELECT CASE WHEN closed_before = '-infinity' THEN NULL
+                        ELSE (extract(epoch FROM closed_before) * 1000000)::bigint END,
+                   (extract(epoch FROM ran_at) * 1000000)::bigint
+            FROM winkhook.maintenance
+            """)
+        func time(_ column: Int) -> Timestamp? {
+            result.value(row: 0, column: column).flatMap { Int64($0) }.map { Timestamp(microseconds: $0) }
+        }
+        return MaintenanceState(closedBefore: time(0), ranAt: time(1))
+    }
+
+    /// The rollup and raw expressions of a grouping (fixed SQL fragments: nothing a caller typed).
+    static func groupExpressions(_ grouping: Grouping) -> (rollup: String, raw: String) {
+        switch grouping {
+        case .hour:
+            return (
+                "to_char(r.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')",
+                "to_char(date_trunc('hour', e.time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"
+            )
+        case .day: return ("r.day::text", "(e.time AT TIME ZONE 'UTC')::date::text")
+        case .week:
+            return (
+                "date_trunc('week', r.day)::date::text",
+                "date_trunc('week', (e.time AT TIME ZONE 'UTC')::date)::date::text"
+            )
+        case .month: return ("to_char(r.day, 'YYYY-MM')", "to_char(e.time AT TIME ZONE 'UTC', 'YYYY-MM')")
+        case .property: return ("r.property", "e.property")
+        case .channel: return ("r.channel", "e.channel")
+        case .entity: return ("r.entity", "e.entity")
+        case .currency: return ("r.currency", "m.currency")
+        case .event: return ("r.event_key", "e.event_key")
+        case .total: return ("NULL::text", "NULL::text")
+        }
+    }
+}
