@@ -48,12 +48,15 @@ let package = Package(
             name: "Supervision",
             dependencies: ["WebhookCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // Looking at the data: periods, indicators, tables, terminal charts and the HTML report.
+        .target(name: "Reporting", dependencies: ["WebhookCore", "PostgresStore"]),
         // The local spool: durable append-only segments, drained into the store.
         .target(name: "Spool", dependencies: ["WebhookCore"]),
         .executableTarget(
             name: "winkhook",
             dependencies: [
                 "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool", "Supervision",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PostgresStore", "WebhookCore"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport", "Spool"]),
     ],

@@ -98,7 +98,7 @@ public final class AnalyticsReader {
         let result = try connection.execute(
             """
             SELECT night::date::text, \(group), b.currency, count(*), sum(coalesce(b.rooms, 1))::text,
-                   sum(b.gross / (b.stay_end - b.stay_start))::text
+                   round(sum(b.gross / (b.stay_end - b.stay_start)), 2)::text
             FROM winkhook.bookings b,
                  generate_series(greatest(b.stay_start, $1::date), least(b.stay_end, $2::date) - 1, interval '1 day') AS night
             WHERE NOT b.cancelled AND b.stay_start < $2::date AND b.stay_end > $1::date AND b.stay_end > b.stay_start

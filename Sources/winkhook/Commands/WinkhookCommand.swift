@@ -15,7 +15,8 @@ struct WinkhookCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self, TokenCommand.self,
-            DrainCommand.self, SpoolCommand.self, MaintainCommand.self,
+            DrainCommand.self, SpoolCommand.self, MaintainCommand.self, StatsCommand.self, ReportCommand.self,
+            SimulateCommand.self,
         ]
     )
 }
