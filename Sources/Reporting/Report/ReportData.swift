@@ -14,6 +14,8 @@ public struct ReportData: Sendable {
     /// When it was made, and where maintenance stood.
     public var generatedAt: Timestamp
     public var maintenance: MaintenanceState
+    /// Display names of property and channel ids, where known.
+    public var names: [String: String] = [:]
 
     public init(
         period: Period, daily: [Indicators], byChannel: [Indicators], byProperty: [Indicators],

@@ -10,6 +10,8 @@ struct HistorySimulator {
     struct Event {
         var body: String
         var time: Timestamp
+        /// The envelope id (unique per event, the same for the same seed).
+        var id: String
     }
 
     static let properties: [(id: String, name: String, currency: String, rate: Double)] = [
@@ -107,7 +109,8 @@ struct HistorySimulator {
                     "totalPlatformFeeSourceAmount":\(money(platform)),"totalPaymentProcessingFeeSourceAmount":\(money(processing)),\
                     "totalAffiliateAgencyFeesSourceAmount":\(money(commission)),"totalSupplierAgencyFeesSourceAmount":\(money(0)),\
                     "paymentType":"STRIPE","paymentVendor":"STRIPE"\(extra)}}
-                    """, time: Timestamp(seconds: time))
+                    """, time: Timestamp(seconds: time),
+                id: HistorySimulator.uuid(UInt64(serial) << 8 | UInt64(version), salt: 0xE7E7))
         }
         let failed = random.below(33) == 0
         var events = [
@@ -117,7 +120,7 @@ struct HistorySimulator {
                     "createdDate":"\(Timestamp(seconds: booked - 3).iso8601)","entity":{"identifier":"\(entity ?? property.id)"},\
                     "data":{"bookingIdentifier":"\(id)","bookingCode":"\(code)","status":"\(failed ? "FAILED" : "SUCCEEDED")",\
                     "amount":\(money(gross)),"paymentVendor":"STRIPE","hotelIdentifier":"\(property.id)"}}
-                    """, time: Timestamp(seconds: booked - 3))
+                    """, time: Timestamp(seconds: booked - 3), id: HistorySimulator.uuid(UInt64(serial), salt: 0xFA11))
         ]
         guard !failed else { return events }
         events.append(body("booking.create", version: 1, status: "PAYMENT_SUCCEEDED", at: booked))
@@ -153,7 +156,7 @@ struct HistorySimulator {
                 {"id":"\(HistorySimulator.uuid(UInt64(serial), salt: 0xC4A9))","type":"\(key)","createdDate":"\(Timestamp(seconds: time).iso8601)",\
                 "entity":{"identifier":"\(entity ?? property.id)"},"data":{"hotelIdentifier":"\(property.id)",\
                 "identifier":"\(HistorySimulator.uuid(UInt64(serial), salt: 0x5A7E))","status":"APPLIED"}}
-                """, time: Timestamp(seconds: time))
+                """, time: Timestamp(seconds: time), id: HistorySimulator.uuid(UInt64(serial), salt: 0xC4A9))
     }
 
     /// A version-4-shaped uuid from a number (deterministic).

@@ -56,10 +56,12 @@ struct ReportCommand: ParsableCommand {
                         webhook: webhook)))
         }
         let today = CalendarDay(now)
-        return ReportData(
+        var data = ReportData(
             period: period, daily: try rows(.day), byChannel: try rows(.channel), byProperty: try rows(.property),
             onTheBooks: try reader.onTheBooks(
                 from: today, to: CalendarDay(number: today.number + max(1, nights)), grouping: .total, webhook: webhook),
             generatedAt: now, maintenance: try reader.maintenanceState())
+        data.names = try reader.dimensionNames()
+        return data
     }
 }

@@ -13,7 +13,8 @@ struct SimulateCommand: ParsableCommand {
         discussion: """
             The deliveries go through the configured webhook's handlers and are written through the store in \
             batches (not over HTTP: thousands per second instead of hundreds), with their historical times. \
-            Their ids start with `sim:`; running it twice with the same --seed stores nothing new.
+            It ends at the start of the current hour. Their ids start with `sim:`; running it again with the same \
+            --seed stores only what became due since.
             """)
 
     @OptionGroup var options: ConfigOption
@@ -57,17 +58,18 @@ struct SimulateCommand: ParsableCommand {
             stored += try store.recordBatch(batch).filter { if case .inserted = $0 { true } else { false } }.count
             batch.removeAll(keepingCapacity: true)
         }
-        try simulator.run(days: days, perDay: perDay, now: Clock.now) { event in
+        // Up to the start of this hour: the same seed within the hour is the same history, byte for byte.
+        let end = Timestamp(seconds: Clock.now.seconds / 3_600 * 3_600)
+        try simulator.run(days: days, perDay: perDay, now: end) { event in
             let body = Array(event.body.utf8)
-            var headers = HTTPHeaders([])
-            headers.add("webhook-id", "sim:\(seed):\(sent)")
+            let headers = HTTPHeaders([])
             let head = RequestHead(
                 method: "POST", path: "/simulate", contentType: "application/json", contentLength: body.count,
                 headers: headers)
             sent += 1
             guard case .store(var delivery) = pipeline.process(WebhookRequest(head: head, body: body, receivedAt: event.time))
             else { return }
-            delivery.dedupeKey = "sim:\(seed):\(sent)"
+            delivery.dedupeKey = "sim:\(seed):\(event.id)"
             batch.append(delivery)
             if batch.count >= 500 { try flush() }
         }
