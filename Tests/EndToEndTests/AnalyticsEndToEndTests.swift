@@ -72,7 +72,39 @@ extension EndToEnd {
             let (badStatus, bad) = try run(["stats", "--by", "fortnight"])
             #expect(badStatus != 0 && bad.contains("--by must be one of"))
             let (pass, passOutput) = try run(["maintain"])
-            #expect(pass == 0 && passOutput.contains("0 new event row(s)"), "\(passOutput)")
+            #expect(pass == 0 && passOutput.contains("booking(s) updated in the ledger"), "\(passOutput)")
+        }
+
+        /// After a handler change (here: the derived columns wiped), `reprocess` derives everything again from
+        /// the archive, and stats, rollups and the ledger follow; a second run changes nothing.
+        @Test func reprocessRederivesFromTheArchive() throws {
+            #expect(try run(["simulate", "--days", "10", "--per-day", "15", "--seed", "5"]).0 == 0)
+            func bookings() throws -> Int {
+                let (status, json) = try run(["stats", "--last", "12d", "--by", "total", "--format", "json"])
+                #expect(status == 0, "\(json)")
+                guard case .array(let rows)? = try JSONParser.parse(Array(json.utf8))["rows"] else { return -1 }
+                return Int(rows.compactMap { $0["bookings"]?.scalarText.flatMap(Double.init) }.reduce(0, +))
+            }
+            let before = try bookings()
+            #expect(before > 100)
+            let connection = try PostgresConnection(conninfo: databaseURL)
+            try connection.execute(
+                """
+                UPDATE winkhook.events SET metrics = '{}', metric_values = '{}', metric_currencies = '{}',
+                       xact = pg_current_xact_id()::text::bigint
+                WHERE event_key = 'booking.create'
+                """)
+            try connection.execute("DELETE FROM winkhook.bookings")
+            #expect(try run(["maintain"]).0 == 0)
+            #expect(try bookings() == 0)
+            let (status, output) = try run(["reprocess", "--key", "booking.created"])
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("reprocessed \(before) of \(before) event row(s)"), "\(output)")
+            #expect(try bookings() == before)
+            #expect(try count("SELECT count(*) FROM winkhook.bookings") == before)
+            #expect(try run(["reprocess", "--key", "booking.create"]).0 == 0)
+            #expect(try bookings() == before)
+            #expect(try run(["reprocess", "--key", "no such key!"]).1.contains("is no event key"))
         }
 
         @Test func theReportRendersInHeadlessChromium() throws {

@@ -314,7 +314,7 @@ extension EndToEnd {
                 }.compactMap { Int($0) }.filter { $0 != 1 && $0 != 2 }  // stdout and stderr may be pipes
             #expect(!pipes.isEmpty && pipes.allSatisfy { $0 >= 10 }, "lifeline fds: \(pipes)")
             let children = ServeProcess.children(of: process.processIdentifier)
-            #expect(children.count == 3, "two workers and the drainer: \(children)")
+            #expect(children.count == 4, "two workers, the drainer and maintenance: \(children)")
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let deadline = Date().addingTimeInterval(5)

@@ -52,14 +52,25 @@ final class ServeProcess {
     /// The supervisor's and workers' log so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Worker pids: processes whose parent is the supervisor, but the spool drainer.
+    /// Worker pids: processes whose parent is the supervisor, but the helpers (drainer, maintenance).
     func workerPIDs() -> Set<Int32> {
-        children().filter { !ServeProcess.commandLine($0).contains("drain") }
+        children().filter { !ServeProcess.isHelper($0) }
+    }
+
+    /// Whether `pid` is one of the supervisor's helpers rather than a worker.
+    static func isHelper(_ pid: Int32) -> Bool {
+        let line = commandLine(pid)
+        return line.contains(" drain ") || line.contains(" maintain ")
+    }
+
+    /// The maintenance helper's pid, if it runs.
+    func maintenancePID() -> Int32? {
+        children().first { ServeProcess.commandLine($0).contains(" maintain ") }
     }
 
     /// The spool drainer's pid, if it runs.
     func drainerPID() -> Int32? {
-        children().first { ServeProcess.commandLine($0).contains("drain") }
+        children().first { ServeProcess.commandLine($0).contains(" drain ") }
     }
 
     static func commandLine(_ pid: Int32) -> String {

@@ -20,6 +20,9 @@ final class PostgresResult {
 
     var rowCount: Int { Int(PQntuples(pointer)) }
 
+    /// Rows an INSERT, UPDATE or DELETE changed (`PQcmdTuples`); 0 for anything else.
+    var affectedRows: Int { PQcmdTuples(pointer).flatMap { Int(String(cString: $0)) } ?? 0 }
+
     /// The value at (row, column) as text, or `nil` for SQL NULL or out of range.
     func value(row: Int, column: Int) -> String? {
         guard row < rowCount, column < Int(PQnfields(pointer)),

@@ -97,19 +97,16 @@ public struct WebhookPipeline: Sendable {
         }
         let resolution = webhook.resolver.resolve(body: body, headers: request.head.headers, pathSuffix: suffix)
         let subscribed = webhook.subscribes(to: resolution.key)
-        let dimensions = EventDimensions(body: body, key: resolution.key, fallbackEntity: webhook.entity?.identifier)
-        let event = Event(
-            key: resolution.key, body: body, webhook: webhook.name, receivedAt: request.receivedAt,
-            dimensions: dimensions)
-        let handler = router.handler(for: resolution.key)
+        let derived = EventDerivation(
+            body: body, key: resolution.key, webhook: webhook.name, receivedAt: request.receivedAt,
+            fallbackEntity: webhook.entity?.identifier, router: router, subscribed: subscribed)
         let delivery = Delivery(
             webhook: webhook.name,
             dedupeKey: DeliveryIdentity.dedupeKey(signedID: sender.deliveryID, body: body, bodySHA256: hash),
             eventKey: resolution.key, sentKey: resolution.sentAs,
             disposition: subscribed ? .stored : .ignored, receivedAt: request.receivedAt,
-            headers: headers, body: request.body, bodySHA256: hash,
-            points: subscribed ? handler.points(for: event) : [], dimensions: dimensions,
-            booking: subscribed ? handler.bookingState(for: event) : nil)
+            headers: headers, body: request.body, bodySHA256: hash, points: derived.points,
+            dimensions: derived.dimensions, booking: derived.booking)
         return .store(delivery)
     }
 
