@@ -149,6 +149,12 @@ import Testing
         #expect(Set(EventCatalog.allKeys).subtracting(keys).isEmpty)
     }
 
+    /// The README's metric table is the registry's own (regenerate with `winkhook metrics`).
+    @Test func theReadmeTableIsTheRegistry() throws {
+        let readme = String(decoding: try fixture("../../../README.md"), as: UTF8.self)
+        #expect(readme.contains(HandlerRegistry.markdownTable()), "README.md: paste the output of `winkhook metrics`")
+    }
+
     @Test func aMistypedKeyInTheRegistryFailsWhenTheTableIsBuilt() {
         let typo = MetricHandler(["booking.craete"], rules: [.count("booking.count")])
         #expect(throws: RoutingError.self) { try EventRouter(handlers: [typo], fallback: CountHandler()) }

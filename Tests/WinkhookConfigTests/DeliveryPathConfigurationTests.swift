@@ -35,3 +35,23 @@ extension ConfigurationLoaderTests {
         }
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func retentionAndMaintenanceDefaultToKeepingEverythingAndAPassAMinute() throws {
+        let defaults = try parse(Self.minimal).maintenance
+        #expect(defaults == MaintenanceSettings(retentionDays: nil, dedupeDays: nil, intervalSeconds: 60))
+        let kept = try parse("[retention]\ndays = 90\n[maintenance]\ninterval = 0\n" + Self.minimal).maintenance
+        #expect(kept == MaintenanceSettings(retentionDays: 90, dedupeDays: 90, intervalSeconds: 0))
+        let horizon = try parse("[retention]\ndays = 90\ndedupe_days = 400\n" + Self.minimal).maintenance
+        #expect(horizon.dedupeDays == 400)
+        for (text, complaint) in [
+            ("[retention]\ndays = 0", "retention.days"),
+            ("[retention]\nkeep = 3", "unknown key retention.keep"),
+            ("[maintenance]\ninterval = 2", "maintenance.interval"),
+            ("[maintenance]\ninterval = \"1m\"", "maintenance.interval"),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try parse(text + "\n" + Self.minimal) }
+            #expect(error?.description.contains(complaint) == true, "\(String(describing: error))")
+        }
+    }
+}

@@ -11,10 +11,19 @@ public struct StatsRenderer {
     public var format: StatsFormat
     /// Bars and sparklines under the table (on a terminal).
     public var charts: Bool
+    /// Display names of property and channel ids (the table shows `name (id…)`; CSV and JSON keep ids).
+    public var names: [String: String]
 
-    public init(format: StatsFormat, charts: Bool) {
+    public init(format: StatsFormat, charts: Bool, names: [String: String] = [:]) {
         self.format = format
         self.charts = charts
+        self.names = names
+    }
+
+    /// A group as the table shows it.
+    func label(_ group: String?) -> String? {
+        guard let group, let name = names[group] else { return group }
+        return "\(name) (\(group.prefix(8)))"
     }
 
     static let columns = [
@@ -85,7 +94,11 @@ public struct StatsRenderer {
             grouping.rawValue, "cur", "bookings", "nights", "revenue", "ADR", "lead", "cancel", "cancel%", "lost",
             "refunds", "refunded", "paid ok", "failed", "pay ok%",
         ]
-        let body = rows.map { StatsRenderer.cells($0, grouped: true) }
+        let body = rows.map { row -> [String] in
+            var labelled = row
+            labelled.group = label(row.group)
+            return StatsRenderer.cells(labelled, grouped: true)
+        }
         out += StatsRenderer.aligned([headers] + body)
         if let previous {
             out += ["", "compared with \(period.previous.label):"]
@@ -124,7 +137,7 @@ public struct StatsRenderer {
             for currency in Set(rows.map { $0.currency ?? "-" }).sorted() {
                 let mine = rows.filter { ($0.currency ?? "-") == currency }
                 out += ["", "revenue \(currency) by \(grouping.rawValue):"]
-                out += TerminalChart.bars(mine.map { ($0.group ?? "-", $0.revenue, Figures.format($0.revenue)) })
+                out += TerminalChart.bars(mine.map { (label($0.group) ?? "-", $0.revenue, Figures.format($0.revenue)) })
                 if grouping.isTime, mine.count > 1 {
                     out += [
                         "", "bookings   \(TerminalChart.sparkline(mine.map(\.bookings)))",

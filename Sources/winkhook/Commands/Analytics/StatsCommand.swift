@@ -57,11 +57,14 @@ struct StatsCommand: ParsableCommand {
         let environment = ProcessEnvironment.current()
         let url = try database.url(environment: environment) { try options.load(environment: environment).databaseURL }
         let grouping = Grouping(rawValue: by) ?? .day
-        let renderer = StatsRenderer(
+        var renderer = StatsRenderer(
             format: StatsFormat(rawValue: format) ?? .table, charts: !noCharts && (charts || isatty(1) == 1))
         let now = Clock.now
         do {
             let reader = try AnalyticsReader(conninfo: url)
+            if renderer.format == .table, [.property, .channel].contains(grouping) {
+                renderer.names = try reader.dimensionNames()
+            }
             if onTheBooks {
                 let (from, to) = try StatsCommand.monthRange(month, now: now)
                 let nights = try reader.onTheBooks(
