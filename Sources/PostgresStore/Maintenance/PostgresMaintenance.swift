@@ -90,6 +90,7 @@ public final class PostgresMaintenance {
         if let connection, connection.isHealthy { return connection }
         // A first pass over a large history takes a while: a generous statement timeout.
         let opened = try PostgresConnection(conninfo: conninfo, statementTimeout: 1800)
+        try opened.execute("SET jit = off")
         connection = opened
         return opened
     }

@@ -5,10 +5,17 @@ import WebhookCore
 /// maintenance pass from raw rows; the answer is the same either way (a test checks it).
 public final class AnalyticsReader {
     private let connection: PostgresConnection
+    /// When set, each question also runs under `EXPLAIN (ANALYZE, BUFFERS)` and its plan is kept in `plans`.
+    public var explains = false
+    /// The plans of the questions asked while `explains` was set, in order.
+    public private(set) var plans: [String] = []
 
     /// Opens a connection to `conninfo`.
     public init(conninfo: String) throws(PostgresError) {
         connection = try PostgresConnection(conninfo: conninfo, statementTimeout: 300)
+        // These queries are short: JIT compiling them (on by default when the plan looks costly) took
+        // seconds here for answers that take milliseconds.
+        try connection.execute("SET jit = off")
     }
 
     /// Metric totals for `query`, ordered by group, metric and currency.
@@ -18,8 +25,8 @@ public final class AnalyticsReader {
             query.grouping == .hour
             ? """
             SELECT \(rollupGroup) AS g, r.metric, r.currency, r.samples, r.total, r.minimum, r.maximum
-            FROM winkhook.rollup_hourly r, winkhook.maintenance s
-            WHERE r.bucket >= $1::timestamptz AND r.bucket < least($2::timestamptz, s.closed_before)
+            FROM winkhook.rollup_hourly r
+            WHERE r.bucket >= $1::timestamptz AND r.bucket < least($2::timestamptz, $6::timestamptz)
               AND ($3::text[] IS NULL OR r.metric = ANY($3::text[]) OR r.metric LIKE ANY($4::text[]))
               AND ($5::text IS NULL OR r.webhook = $5)
             """
@@ -35,9 +42,10 @@ public final class AnalyticsReader {
                 \(rollup)
                 UNION ALL
                 SELECT \(rawGroup) AS g, m.metric, m.currency, 1, m.value, m.value, m.value
-                FROM winkhook.events e, winkhook.maintenance s,
+                FROM winkhook.events e,
                      unnest(e.metrics, e.metric_values, e.metric_currencies) AS m(metric, value, currency)
-                WHERE e.time >= greatest($1::timestamptz, s.closed_before) AND e.time < $2::timestamptz AND e.disposition = 'stored'
+                WHERE e.time >= greatest($1::timestamptz, $6::timestamptz) AND e.time < $2::timestamptz
+                  AND e.disposition = 'stored'
                   AND ($3::text[] IS NULL OR m.metric = ANY($3::text[]) OR m.metric LIKE ANY($4::text[]))
                   AND ($5::text IS NULL OR e.webhook = $5)
             )
@@ -46,12 +54,15 @@ public final class AnalyticsReader {
             """
         let exact = query.metrics.filter { !$0.hasSuffix(".") }
         let prefixes = query.metrics.filter { $0.hasSuffix(".") }.map { $0 + "%" }
-        let result = try connection.execute(
-            sql,
-            [
-                query.since.iso8601, query.until.iso8601, query.metrics.isEmpty ? nil : ArrayLiteral.text(exact),
-                ArrayLiteral.text(prefixes), query.webhook,
-            ])
+        // Where the rollups end, as a value rather than a join: so the raw part's partitions are pruned
+        // when the statement is planned (a join reads every partition).
+        let closedBefore = try maintenanceState().closedBefore.map(\.iso8601) ?? "-infinity"
+        let parameters = [
+            query.since.iso8601, query.until.iso8601, query.metrics.isEmpty ? nil : ArrayLiteral.text(exact),
+            ArrayLiteral.text(prefixes), query.webhook, closedBefore,
+        ]
+        try explain(sql, parameters)
+        let result = try connection.execute(sql, parameters)
         return (0..<result.rowCount).compactMap { row in
             guard let metric = result.value(row: row, column: 1), let total = result.value(row: row, column: 4)
             else { return nil }
@@ -95,8 +106,7 @@ public final class AnalyticsReader {
         case .entity: group = "b.entity"
         default: group = "NULL::text"
         }
-        let result = try connection.execute(
-            """
+        let sql = """
             SELECT night::date::text, \(group), b.currency, count(*), sum(coalesce(b.rooms, 1))::text,
                    round(sum(b.gross / (b.stay_end - b.stay_start)), 2)::text
             FROM winkhook.bookings b,
@@ -104,7 +114,10 @@ public final class AnalyticsReader {
             WHERE NOT b.cancelled AND b.stay_start < $2::date AND b.stay_end > $1::date AND b.stay_end > b.stay_start
               AND ($3::text IS NULL OR b.webhook = $3)
             GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3 NULLS FIRST
-            """, [from.description, to.description, webhook])
+            """
+        let parameters = [from.description, to.description, webhook]
+        try explain(sql, parameters)
+        let result = try connection.execute(sql, parameters)
         return (0..<result.rowCount).compactMap { row in
             guard let text = result.value(row: row, column: 0), let time = Timestamp(iso8601: text) else { return nil }
             return NightTotal(
@@ -137,6 +150,12 @@ public final class AnalyticsReader {
             if let id = result.value(row: row, column: 0), let name = result.value(row: row, column: 1) { names[id] = name }
         }
         return names
+    }
+
+    private func explain(_ sql: String, _ parameters: [String?]) throws(PostgresError) {
+        guard explains else { return }
+        let plan = try connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, parameters)
+        plans.append((0..<plan.rowCount).compactMap { plan.value(row: $0, column: 0) }.joined(separator: "\n"))
     }
 
     /// Where maintenance stands.

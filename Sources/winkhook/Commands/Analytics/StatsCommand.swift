@@ -42,6 +42,8 @@ struct StatsCommand: ParsableCommand {
     var month: String?
     @Option(help: "Only deliveries of this webhook.")
     var webhook: String?
+    @Flag(help: "Also print PostgreSQL's plan of each query (EXPLAIN ANALYZE) to stderr.")
+    var explain = false
 
     func validate() throws {
         guard Grouping(rawValue: by) != nil else {
@@ -62,6 +64,8 @@ struct StatsCommand: ParsableCommand {
         let now = Clock.now
         do {
             let reader = try AnalyticsReader(conninfo: url)
+            reader.explains = explain
+            defer { for plan in reader.plans { ProgressBar.write(plan + "\n\n") } }
             if renderer.format == .table, [.property, .channel].contains(grouping) {
                 renderer.names = try reader.dimensionNames()
             }
