@@ -48,7 +48,8 @@ public enum ConfigurationLoader {
         var context = ParseContext(
             path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
-        try context.checkKeys(root, allowed: ["database", "server", "spool", "retention", "maintenance", "webhook"], at: "")
+        try context.checkKeys(
+            root, allowed: ["database", "server", "spool", "retention", "maintenance", "webhook"], at: "")
 
         var databaseURL = defaultDatabaseURL
         var preparedStatements = true
@@ -152,6 +153,7 @@ public enum ConfigurationLoader {
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
             spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, acknowledge: acknowledge,
             deadlineSeconds: deadline, preparedStatements: preparedStatements, publicURL: publicURL,
-            maintenance: maintenance, webhooks: webhooks, summaries: summaries, problems: context.problems, warnings: context.warnings)
+            maintenance: maintenance, webhooks: webhooks, summaries: summaries, problems: context.problems,
+            warnings: context.warnings)
     }
 }

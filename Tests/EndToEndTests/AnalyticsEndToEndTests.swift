@@ -34,7 +34,8 @@ extension EndToEnd {
         }
 
         func count(_ sql: String) throws -> Int {
-            try PostgresConnection(conninfo: databaseURL).execute(sql).value(row: 0, column: 0).flatMap { Int($0) } ?? -1
+            try PostgresConnection(conninfo: databaseURL).execute(sql).value(row: 0, column: 0).flatMap { Int($0) }
+                ?? -1
         }
 
         @Test func simulateThenStatsAgreeWithTheRows() throws {
@@ -146,7 +147,8 @@ extension EndToEnd {
             let body = Array(
                 #"{"type":"booking.create","createdDate":"2026-12-01T10:00:00Z","data":{"id":"e2e-ledger-1","bookingCode":"E2E","version":1,"roomStay":{"startDate":"2027-03-01","endDate":"2027-03-03","roomNights":2},"grossSourceAmount":{"amount":250.00,"currency":"EUR"}}}"#
                     .utf8)
-            let (status, _, _) = try HTTP.signedPost(environment.nginxURL + "/webhook/wink", body: body, id: "msg_ledger")
+            let (status, _, _) = try HTTP.signedPost(
+                environment.nginxURL + "/webhook/wink", body: body, id: "msg_ledger")
             #expect(status == 200)
             let deadline = Date().addingTimeInterval(20)
             var found = 0

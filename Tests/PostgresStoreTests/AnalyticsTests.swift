@@ -12,7 +12,8 @@ struct BookingSender {
     init(webhook: String) throws {
         self.webhook = webhook
         let endpoint = WebhookEndpoint(
-            name: webhook, enabled: true, entity: nil, events: [], path: "/hook", verifiers: [UnauthenticatedVerifier()],
+            name: webhook, enabled: true, entity: nil, events: [], path: "/hook",
+            verifiers: [UnauthenticatedVerifier()],
             source: .open)
         pipeline = try WebhookPipeline(
             webhooks: [endpoint], settings: PipelineSettings(), router: HandlerRegistry.router())
@@ -30,7 +31,9 @@ struct BookingSender {
         let head = RequestHead(
             method: "POST", path: "/hook", contentType: "application/json", contentLength: bytes.count,
             headers: HTTPHeaders([]))
-        guard case .store(let delivery) = pipeline.process(WebhookRequest(head: head, body: bytes, receivedAt: receivedAt))
+        guard
+            case .store(let delivery) = pipeline.process(
+                WebhookRequest(head: head, body: bytes, receivedAt: receivedAt))
         else { throw FixtureError(reason: "the pipeline did not store \(body)") }
         return delivery
     }
@@ -119,7 +122,8 @@ struct AnalyticsTests {
                     : BookingSender.booking(
                         key: key, id: "r\(UInt32.random(in: 0...UInt32.max, using: &generator))", version: 1,
                         occurred: hoursAgo(Double.random(in: 0...hours, using: &generator)),
-                        nights: Int.random(in: 1...9, using: &generator), gross: "\(Int.random(in: 50...900, using: &generator)).50",
+                        nights: Int.random(in: 1...9, using: &generator),
+                        gross: "\(Int.random(in: 50...900, using: &generator)).50",
                         currency: n % 5 == 0 ? "USD" : "EUR", property: ["p1", "p2", "p3"][n % 3],
                         channel: ["web", "ota"][n % 2])
                 return try sender.delivery(body)
@@ -172,11 +176,15 @@ struct AnalyticsTests {
 
     @Test func onTheBooksCountsRoomsPerStayNightWithoutCancelledBookings() throws {
         let sender = try BookingSender(webhook: TestDatabase.uniqueName("books"))
-        let stays = [("a", "2027-02-01", "2027-02-04", 1), ("b", "2027-02-03", "2027-02-05", 2), ("c", "2027-02-02", "2027-02-03", 1)]
+        let stays = [
+            ("a", "2027-02-01", "2027-02-04", 1), ("b", "2027-02-03", "2027-02-05", 2),
+            ("c", "2027-02-02", "2027-02-03", 1),
+        ]
         for (id, start, end, rooms) in stays {
             _ = try store.record(
                 try sender.delivery(
-                    BookingSender.booking(id: "otb-\(id)", version: 1, occurred: hoursAgo(2), start: start, end: end, rooms: rooms)))
+                    BookingSender.booking(
+                        id: "otb-\(id)", version: 1, occurred: hoursAgo(2), start: start, end: end, rooms: rooms)))
         }
         _ = try store.record(
             try sender.delivery(
@@ -222,7 +230,9 @@ struct AnalyticsTests {
         #expect(pass.retention?.partitions ?? 0 >= 1)
         #expect(pass.retention?.dedupeRows == 1)
         #expect(try count("SELECT count(*) FROM winkhook.events") == 1)
-        #expect(try count("SELECT count(*) FROM pg_class WHERE relname = 'events_\(oldDay.replacingAll("-", with: ""))'") == 0)
+        #expect(
+            try count("SELECT count(*) FROM pg_class WHERE relname = 'events_\(oldDay.replacingAll("-", with: ""))'")
+                == 0)
         #expect(try count(bookingsThatDay) == 1)  // the rollup stays
         #expect(try count("SELECT count(*) FROM winkhook.bookings") == 2)  // and the ledger
 

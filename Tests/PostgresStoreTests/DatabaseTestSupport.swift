@@ -33,7 +33,9 @@ enum TestDatabase {
         try admin.execute("CREATE DATABASE \"\(name)\"")
         let conninfo =
             base.split(separator: " ").filter { !$0.hasPrefix("dbname=") }.joined(separator: " ") + " dbname=\(name)"
-        if migrated { try PostgresMigrator(connection: PostgresConnection(conninfo: conninfo), logger: logger).migrate() }
+        if migrated {
+            try PostgresMigrator(connection: PostgresConnection(conninfo: conninfo), logger: logger).migrate()
+        }
         return conninfo
     }
 

@@ -27,7 +27,9 @@ import WebhookCore
     }
 
     @Test(arguments: ["30", "d", "0d", "-3d", "3y", "1e3d"]) func badLengthsAreRefused(text: String) {
-        #expect(throws: PeriodError.self) { try Period.parse(last: text, since: nil, until: nil, grouping: .day, now: now) }
+        #expect(throws: PeriodError.self) {
+            try Period.parse(last: text, since: nil, until: nil, grouping: .day, now: now)
+        }
     }
 
     @Test func anEmptyOrUndatedPeriodIsRefused() {
@@ -41,8 +43,12 @@ import WebhookCore
 }
 
 @Suite struct IndicatorTests {
-    func total(_ group: String?, _ metric: String, _ currency: String?, _ value: String, samples: Int = 1) -> MetricTotal {
-        MetricTotal(group: group, metric: metric, currency: currency, samples: samples, total: value, minimum: value, maximum: value)
+    func total(_ group: String?, _ metric: String, _ currency: String?, _ value: String, samples: Int = 1)
+        -> MetricTotal
+    {
+        MetricTotal(
+            group: group, metric: metric, currency: currency, samples: samples, total: value, minimum: value,
+            maximum: value)
     }
 
     @Test func figuresAreComputedPerGroupAndCurrency() {
@@ -132,7 +138,9 @@ import WebhookCore
         return ReportData(
             period: period, daily: [day], byChannel: [property], byProperty: [property],
             onTheBooks: [
-                NightTotal(night: CalendarDay(number: 20_700), group: nil, currency: "EUR", bookings: 2, rooms: "3", revenue: "300")
+                NightTotal(
+                    night: CalendarDay(number: 20_700), group: nil, currency: "EUR", bookings: 2, rooms: "3",
+                    revenue: "300")
             ], generatedAt: Timestamp(iso8601: "2026-08-31T12:00:00Z")!,
             maintenance: MaintenanceState(closedBefore: nil, ranAt: nil))
     }
@@ -144,7 +152,8 @@ import WebhookCore
             #expect(html.contains("<figure id=\"\(id)\">"), "\(id)")
         }
         #expect(html.components(separatedBy: "<svg class=\"chart\"").count - 1 == 7)
-        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"))
+        #expect(
+            !html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"))
         #expect(!html.replacing("http://www.w3.org/2000/svg", with: "").contains("http"))
         #expect(html.contains("900.00") && html.contains("75.0%"))
     }

@@ -31,7 +31,8 @@ import Testing
         var checked = 0
         for key in EventCatalog.allKeys {
             let h = try Harness()
-            let outcome = h.send(h.request(try HandlerFamilyTests.body(for: key), id: "msg_" + key.rawValue.replacing(".", with: "_")))
+            let outcome = h.send(
+                h.request(try HandlerFamilyTests.body(for: key), id: "msg_" + key.rawValue.replacing(".", with: "_")))
             #expect(outcome.response.status == 200, "\(key): \(outcome.message)")
             let delivery = try #require(h.store.deliveries.first, "\(key)")
             #expect(delivery.eventKey == key)
@@ -39,8 +40,10 @@ import Testing
             let handler = try #require(router.handler(for: key) as? MetricHandler, "\(key)")
             // The points are exactly what the handler's rules yield for this body: the first rule (a
             // count) always, every other rule whose field the fixture has.
-            let expected = handler.points(for: Event(key: key, body: try JSONParser.parse(delivery.body),
-                webhook: "wink", receivedAt: h.now, dimensions: delivery.dimensions))
+            let expected = handler.points(
+                for: Event(
+                    key: key, body: try JSONParser.parse(delivery.body),
+                    webhook: "wink", receivedAt: h.now, dimensions: delivery.dimensions))
             #expect(delivery.points == expected, "\(key)")
             #expect(delivery.points.first?.metric == handler.rules.first?.metric, "\(key)")
             #expect(delivery.points.first?.value == .one, "\(key)")

@@ -57,7 +57,8 @@ import Testing
         #expect(abs(total(both, ["booking.platform_fee_amount", "booking.processing_fee_amount"]) - 34.92) < 0.001)
         for p in [a, b] {
             let parts = total(
-                p, [
+                p,
+                [
                     "booking.commission_amount", "booking.supplier_commission_amount", "booking.platform_fee_amount",
                     "booking.processing_fee_amount",
                 ])

@@ -61,8 +61,9 @@ public final class PostgresMaintenance {
             """, [String(PostgresMigrator.partitionDaysAhead + 2), keep])
         pass.partitionsCreated = created.value(row: 0, column: 0).flatMap { Int($0) } ?? 0
         if let days = retention.days,
-            forceRetention || retentionRanAt.map({ started - $0 > PostgresMaintenance.retentionInterval * 1_000_000 })
-                ?? true
+            forceRetention
+                || retentionRanAt.map({ started - $0 > PostgresMaintenance.retentionInterval * 1_000_000 })
+                    ?? true
         {
             let removed = try connection.execute(
                 "SELECT * FROM winkhook.apply_retention($1::integer, $2::integer)",

@@ -59,8 +59,10 @@ public final class PostgresReprocessor {
 
     /// How many rows the selection holds.
     public func count(_ selection: Selection) throws(PostgresError) -> Int {
-        try connection.execute("SELECT count(*) FROM winkhook.events WHERE \(PostgresReprocessor.filter)", selection.parameters)
-            .value(row: 0, column: 0).flatMap { Int($0) } ?? 0
+        try connection.execute(
+            "SELECT count(*) FROM winkhook.events WHERE \(PostgresReprocessor.filter)", selection.parameters
+        )
+        .value(row: 0, column: 0).flatMap { Int($0) } ?? 0
     }
 
     /// Up to `limit` rows of the selection with an id above `after`, in id order.

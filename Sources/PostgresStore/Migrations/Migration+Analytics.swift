@@ -63,7 +63,9 @@ extension Migration {
                 updated_at  timestamptz NOT NULL,
                 event_id    bigint      NOT NULL
             );
-            CREATE INDEX bookings_stay ON winkhook.bookings (stay_start, stay_end);
+            -- Which bookings stay during a given month (on the books), without reading the whole ledger.
+            CREATE INDEX bookings_stay ON winkhook.bookings USING gist (daterange(stay_start, stay_end))
+                WHERE NOT cancelled AND stay_end > stay_start;
 
             CREATE TABLE winkhook.maintenance (
                 one           boolean     PRIMARY KEY DEFAULT true CHECK (one),
@@ -315,7 +317,7 @@ extension Migration {
                        sum(b.gross / nullif(b.stay_end - b.stay_start, 0)) AS revenue
                 FROM winkhook.bookings b,
                      generate_series(b.stay_start, b.stay_end - 1, interval '1 day') AS night
-                WHERE NOT b.cancelled AND b.stay_start IS NOT NULL AND b.stay_end > b.stay_start
+                WHERE NOT b.cancelled AND b.stay_end > b.stay_start
                 GROUP BY 1, 2, 3, 4;
             """)
 }

@@ -69,7 +69,8 @@ public final class AnalyticsReader {
             return MetricTotal(
                 group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
                 samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
-                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total)
+                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total
+            )
         }
     }
 
@@ -90,7 +91,8 @@ public final class AnalyticsReader {
             return MetricTotal(
                 group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
                 samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
-                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total)
+                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total
+            )
         }
     }
 
@@ -111,7 +113,8 @@ public final class AnalyticsReader {
                    round(sum(b.gross / (b.stay_end - b.stay_start)), 2)::text
             FROM winkhook.bookings b,
                  generate_series(greatest(b.stay_start, $1::date), least(b.stay_end, $2::date) - 1, interval '1 day') AS night
-            WHERE NOT b.cancelled AND b.stay_start < $2::date AND b.stay_end > $1::date AND b.stay_end > b.stay_start
+            WHERE NOT b.cancelled AND b.stay_end > b.stay_start
+              AND daterange(b.stay_start, b.stay_end) && daterange($1::date, $2::date)
               AND ($3::text IS NULL OR b.webhook = $3)
             GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3 NULLS FIRST
             """
@@ -128,15 +131,17 @@ public final class AnalyticsReader {
         }
     }
 
-    /// Display names of properties and sales channels (`hotel.name`, `customization.name`) as the most
-    /// recent deliveries that carry them say, keyed by id. Ids seen only in older deliveries have none.
+    /// Display names of properties and sales channels (`hotel.name`, `customization.name`) as up to
+    /// `recent` deliveries of the last three days say, keyed by id. Ids not seen lately have none.
     public func dimensionNames(recent: Int = 5000) throws(PostgresError) -> [String: String] {
         let result = try connection.execute(
             """
             WITH recent AS (
+                -- The last few days' partitions only: ordering the whole table by time would read it all.
                 SELECT property, channel, body FROM winkhook.events
-                WHERE (property IS NOT NULL OR channel IS NOT NULL) AND disposition = 'stored'
-                ORDER BY time DESC LIMIT $1::integer
+                WHERE time > now() - interval '3 days' AND (property IS NOT NULL OR channel IS NOT NULL)
+                  AND disposition = 'stored'
+                LIMIT $1::integer
             )
             SELECT DISTINCT ON (id) id, name FROM (
                 SELECT property AS id, coalesce(body #>> '{data,hotel,name}', body #>> '{hotel,name}') AS name FROM recent
@@ -147,7 +152,9 @@ public final class AnalyticsReader {
             """, [String(recent)])
         var names: [String: String] = [:]
         for row in 0..<result.rowCount {
-            if let id = result.value(row: row, column: 0), let name = result.value(row: row, column: 1) { names[id] = name }
+            if let id = result.value(row: row, column: 0), let name = result.value(row: row, column: 1) {
+                names[id] = name
+            }
         }
         return names
     }

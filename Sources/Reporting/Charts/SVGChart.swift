@@ -13,7 +13,9 @@ enum SVGChart {
         let top = 12.0
         let plotWidth = Double(width) - left - 12
         let plotHeight = Double(height) - bottom - top
-        let stacks = labels.indices.map { index in series.reduce(0.0) { $0 + (index < $1.values.count ? max(0, $1.values[index]) : 0) } }
+        let stacks = labels.indices.map { index in
+            series.reduce(0.0) { $0 + (index < $1.values.count ? max(0, $1.values[index]) : 0) }
+        }
         let high = niceCeiling(max(stacks.max() ?? 0, line?.values.max() ?? 0))
         let slot = labels.isEmpty ? plotWidth : plotWidth / Double(labels.count)
         var parts = axes(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, high: high)
@@ -28,21 +30,28 @@ enum SVGChart {
             }
             if labels.count <= 16 || index % max(1, labels.count / 8) == 0 {
                 parts.append(
-                    "<text x=\(q(left + Double(index) * slot + slot / 2)) y=\(q(Double(height) - 8)) text-anchor=\"middle\" class=\"tick\">\(escape(shortLabel(label)))</text>")
+                    "<text x=\(q(left + Double(index) * slot + slot / 2)) y=\(q(Double(height) - 8)) text-anchor=\"middle\" class=\"tick\">\(escape(shortLabel(label)))</text>"
+                )
             }
         }
         if let line, high > 0, !line.values.isEmpty {
             let points = line.values.enumerated().map { index, value in
                 "\(q(left + Double(index) * slot + slot / 2, quoted: false)),\(q(top + plotHeight - value / high * plotHeight, quoted: false))"
             }
-            parts.append("<polyline class=\"line\" fill=\"none\" stroke=\"#222\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>")
+            parts.append(
+                "<polyline class=\"line\" fill=\"none\" stroke=\"#222\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
+            )
         }
-        let legend = series.enumerated().map { s, entry in (entry.name, palette[s % palette.count]) } + (line.map { [($0.name, "#222")] } ?? [])
+        let legend =
+            series.enumerated().map { s, entry in (entry.name, palette[s % palette.count]) }
+            + (line.map { [($0.name, "#222")] } ?? [])
         return wrap(id: id, title: title, width: width, height: height, body: parts, legend: legend)
     }
 
     /// Horizontal bars, one per item, longest first as given.
-    static func bars(id: String, title: String, items: [(label: String, value: Double, text: String)], width: Int = 860) -> String {
+    static func bars(id: String, title: String, items: [(label: String, value: Double, text: String)], width: Int = 860)
+        -> String
+    {
         let rowHeight = 24.0
         let height = Int(Double(max(1, items.count)) * rowHeight + 16)
         let left = 290.0
@@ -52,8 +61,12 @@ enum SVGChart {
         for (index, item) in items.enumerated() {
             let y = 8 + Double(index) * rowHeight
             let w = high > 0 ? max(0, item.value) / high * plotWidth : 0
-            parts.append("<text x=\(q(left - 8)) y=\(q(y + 16)) text-anchor=\"end\" class=\"tick\">\(escape(String(item.label.prefix(44))))</text>")
-            parts.append("<rect class=\"bar\" x=\(q(left)) y=\(q(y + 3)) width=\(q(max(1, w))) height=\(q(rowHeight - 6)) fill=\"\(palette[0])\"><title>\(escape(item.label)): \(escape(item.text))</title></rect>")
+            parts.append(
+                "<text x=\(q(left - 8)) y=\(q(y + 16)) text-anchor=\"end\" class=\"tick\">\(escape(String(item.label.prefix(44))))</text>"
+            )
+            parts.append(
+                "<rect class=\"bar\" x=\(q(left)) y=\(q(y + 3)) width=\(q(max(1, w))) height=\(q(rowHeight - 6)) fill=\"\(palette[0])\"><title>\(escape(item.label)): \(escape(item.text))</title></rect>"
+            )
             parts.append("<text x=\(q(left + w + 6)) y=\(q(y + 16)) class=\"value\">\(escape(item.text))</text>")
         }
         return wrap(id: id, title: title, width: width, height: height, body: parts, legend: [])
@@ -64,13 +77,19 @@ enum SVGChart {
         for step in 0...4 {
             let y = top + plotHeight - Double(step) / 4 * plotHeight
             parts.append("<line x1=\(q(left)) x2=\(q(left + plotWidth)) y1=\(q(y)) y2=\(q(y)) class=\"grid\"/>")
-            parts.append("<text x=\(q(left - 6)) y=\(q(y + 4)) text-anchor=\"end\" class=\"tick\">\(Figures.count(high * Double(step) / 4))</text>")
+            parts.append(
+                "<text x=\(q(left - 6)) y=\(q(y + 4)) text-anchor=\"end\" class=\"tick\">\(Figures.count(high * Double(step) / 4))</text>"
+            )
         }
         return parts
     }
 
-    static func wrap(id: String, title: String, width: Int, height: Int, body: [String], legend: [(String, String)]) -> String {
-        let keys = legend.map { name, color in "<span class=\"key\"><i style=\"background:\(color)\"></i>\(escape(name))</span>" }
+    static func wrap(id: String, title: String, width: Int, height: Int, body: [String], legend: [(String, String)])
+        -> String
+    {
+        let keys = legend.map { name, color in
+            "<span class=\"key\"><i style=\"background:\(color)\"></i>\(escape(name))</span>"
+        }
         return """
             <figure id="\(escape(id))"><figcaption>\(escape(title))\(keys.isEmpty ? "" : " <span class=\"legend\">" + keys.joined() + "</span>")</figcaption>
             <svg class="chart" viewBox="0 0 \(width) \(height)" width="100%" role="img" aria-label="\(escape(title))" xmlns="http://www.w3.org/2000/svg">

@@ -10,7 +10,9 @@ public enum HTMLReport {
         let days = dayLabels(data.period)
         func series(_ rows: [Indicators], _ value: (Indicators) -> Double, currency: String?) -> [Double] {
             var byDay: [String: Double] = [:]
-            for row in rows where currency == nil || row.currency == currency { byDay[row.group ?? "", default: 0] += value(row) }
+            for row in rows where currency == nil || row.currency == currency {
+                byDay[row.group ?? "", default: 0] += value(row)
+            }
             return days.map { byDay[$0] ?? 0 }
         }
         let cur = main ?? ""
@@ -24,14 +26,18 @@ public enum HTMLReport {
         sections.append(
             SVGChart.columns(
                 id: "bookings", title: "Bookings and cancellations per day", labels: days,
-                series: [("bookings", series(data.daily, \.bookings, currency: nil)), ("cancellations", series(data.daily, \.cancellations, currency: nil))]))
+                series: [
+                    ("bookings", series(data.daily, \.bookings, currency: nil)),
+                    ("cancellations", series(data.daily, \.cancellations, currency: nil)),
+                ]))
         sections.append(
             SVGChart.bars(
                 id: "channels", title: "Revenue (\(cur)) by sales channel",
                 items: ranked(data.byChannel, currency: main, names: data.names)))
         sections.append(
             SVGChart.bars(
-                id: "properties", title: "Revenue (\(cur)) by property", items: ranked(data.byProperty, currency: main, names: data.names)))
+                id: "properties", title: "Revenue (\(cur)) by property",
+                items: ranked(data.byProperty, currency: main, names: data.names)))
         sections.append(
             SVGChart.columns(
                 id: "cancellations", title: "Lost revenue (\(cur)) from cancellations per day", labels: days,
@@ -39,7 +45,10 @@ public enum HTMLReport {
         sections.append(
             SVGChart.columns(
                 id: "payments", title: "Payments per day: succeeded and failed", labels: days,
-                series: [("succeeded", series(data.daily, \.paymentsSucceeded, currency: nil)), ("failed", series(data.daily, \.paymentsFailed, currency: nil))]))
+                series: [
+                    ("succeeded", series(data.daily, \.paymentsSucceeded, currency: nil)),
+                    ("failed", series(data.daily, \.paymentsFailed, currency: nil)),
+                ]))
         var rooms: [Int: Double] = [:]
         for night in data.onTheBooks { rooms[night.night.number, default: 0] += Double(night.rooms) ?? 0 }
         let nights = rooms.keys.sorted()
@@ -49,7 +58,9 @@ public enum HTMLReport {
                 labels: nights.map { CalendarDay(number: $0).description },
                 series: [("rooms", nights.map { rooms[$0] ?? 0 })]))
         let note =
-            data.maintenance.closedBefore.map { "rollups through \($0.iso8601.prefix(16))Z; later hours read from raw rows" }
+            data.maintenance.closedBefore.map {
+                "rollups through \($0.iso8601.prefix(16))Z; later hours read from raw rows"
+            }
             ?? "no maintenance pass yet: everything read from raw rows"
         return """
             <!doctype html>
@@ -89,9 +100,12 @@ public enum HTMLReport {
             if let adr = row.adr { tiles.append((Figures.format(adr), "ADR \(row.currency ?? "")")) }
         }
         tiles.append((Figures.percent(bookings > 0 ? cancellations / bookings : nil), "cancellation rate"))
-        tiles.append((Figures.percent(succeeded + failed > 0 ? succeeded / (succeeded + failed) : nil), "payment success"))
+        tiles.append(
+            (Figures.percent(succeeded + failed > 0 ? succeeded / (succeeded + failed) : nil), "payment success"))
         return "<div class=\"tiles\">"
-            + tiles.map { "<div class=\"tile\"><b>\(SVGChart.escape($0.0))</b><span>\(SVGChart.escape($0.1))</span></div>" }
+            + tiles.map {
+                "<div class=\"tile\"><b>\(SVGChart.escape($0.0))</b><span>\(SVGChart.escape($0.1))</span></div>"
+            }
             .joined() + "</div>"
     }
 

@@ -52,7 +52,9 @@ public struct StatsRenderer {
         switch format {
         case .csv:
             var lines = [StatsRenderer.columns.joined(separator: ",")]
-            lines += rows.map { StatsRenderer.cells($0, grouped: false).map(StatsRenderer.csvField).joined(separator: ",") }
+            lines += rows.map {
+                StatsRenderer.cells($0, grouped: false).map(StatsRenderer.csvField).joined(separator: ",")
+            }
             return lines.joined(separator: "\n") + "\n"
         case .json:
             func object(_ row: Indicators) -> JSONValue {
@@ -89,7 +91,10 @@ public struct StatsRenderer {
 
     private func table(_ rows: [Indicators], period: Period, grouping: Grouping, previous: [Indicators]?) -> String {
         var out = ["\(period.label), by \(grouping.rawValue) (UTC)", ""]
-        guard !rows.isEmpty else { return (out + ["no bookings, cancellations, refunds or payments in this period"]).joined(separator: "\n") + "\n" }
+        guard !rows.isEmpty else {
+            return (out + ["no bookings, cancellations, refunds or payments in this period"]).joined(separator: "\n")
+                + "\n"
+        }
         let headers = [
             grouping.rawValue, "cur", "bookings", "nights", "revenue", "ADR", "lead", "cancel", "cancel%", "lost",
             "refunds", "refunded", "paid ok", "failed", "pay ok%",
@@ -108,7 +113,9 @@ public struct StatsRenderer {
             for row in now {
                 let old = before.first { $0.currency == row.currency } ?? Indicators(group: nil, currency: row.currency)
                 func change(_ a: Double, _ b: Double) -> String {
-                    b == 0 ? (a == 0 ? "±0" : "new") : (a >= b ? "+" : "") + Figures.format((a - b) / b * 100, decimals: 1) + "%"
+                    b == 0
+                        ? (a == 0 ? "±0" : "new")
+                        : (a >= b ? "+" : "") + Figures.format((a - b) / b * 100, decimals: 1) + "%"
                 }
                 func rateChange(_ a: Double?, _ b: Double?) -> String {
                     guard let a, let b else { return "-" }
@@ -182,15 +189,19 @@ public struct StatsRenderer {
         case .csv:
             var lines = ["night,group,currency,bookings,rooms,revenue"]
             lines += nights.map {
-                [$0.night.description, $0.group ?? "", $0.currency ?? "", String($0.bookings), $0.rooms, $0.revenue ?? ""]
-                    .map(StatsRenderer.csvField).joined(separator: ",")
+                [
+                    $0.night.description, $0.group ?? "", $0.currency ?? "", String($0.bookings), $0.rooms,
+                    $0.revenue ?? "",
+                ]
+                .map(StatsRenderer.csvField).joined(separator: ",")
             }
             return lines.joined(separator: "\n") + "\n"
         case .json:
             let rows = nights.map { night -> JSONValue in
                 .object([
                     "night": .string(night.night.description), "group": night.group.map(JSONValue.string) ?? .null,
-                    "currency": night.currency.map(JSONValue.string) ?? .null, "bookings": .number(String(night.bookings)),
+                    "currency": night.currency.map(JSONValue.string) ?? .null,
+                    "bookings": .number(String(night.bookings)),
                     "rooms": .number(night.rooms), "revenue": night.revenue.map(JSONValue.number) ?? .null,
                 ])
             }
@@ -198,13 +209,21 @@ public struct StatsRenderer {
                 "from": .string(from.description), "until": .string(to.description), "nights": .array(rows),
             ]).jsonText + "\n"
         case .table:
-            var out = ["rooms on the books per stay night, \(from) – \(CalendarDay(number: to.number - 1)) (booking ledger, cancelled bookings excluded)", ""]
-            guard !nights.isEmpty else { return (out + ["nothing on the books for these nights"]).joined(separator: "\n") + "\n" }
+            var out = [
+                "rooms on the books per stay night, \(from) – \(CalendarDay(number: to.number - 1)) (booking ledger, cancelled bookings excluded)",
+                "",
+            ]
+            guard !nights.isEmpty else {
+                return (out + ["nothing on the books for these nights"]).joined(separator: "\n") + "\n"
+            }
             var lines = [["night"] + (grouped ? [grouping.rawValue] : []) + ["cur", "bookings", "rooms", "revenue"]]
             for night in nights {
                 lines.append(
                     [night.night.description] + (grouped ? [night.group ?? "-"] : [])
-                        + [night.currency ?? "-", String(night.bookings), night.rooms, night.revenue.flatMap { Double($0) }.map { Figures.format($0) } ?? "-"])
+                        + [
+                            night.currency ?? "-", String(night.bookings), night.rooms,
+                            night.revenue.flatMap { Double($0) }.map { Figures.format($0) } ?? "-",
+                        ])
             }
             out += StatsRenderer.aligned(lines)
             if charts {

@@ -82,7 +82,9 @@ struct MaintainWatch {
                 if pass.didWork { logger.info("maintenance: \(MaintainCommand.describe(pass))") }
                 WatchSignals.sleep(milliseconds: intervalSeconds * 1000)
             } catch {
-                if !failing { logger.warning("maintenance failed; retrying", metadata: ["error": "\(error.debugDescription)"]) }
+                if !failing {
+                    logger.warning("maintenance failed; retrying", metadata: ["error": "\(error.debugDescription)"])
+                }
                 failing = true
                 WatchSignals.sleep(milliseconds: min(intervalSeconds, 5) * 1000)
             }

@@ -99,7 +99,8 @@ struct ServeCommand: ParsableCommand {
             options: Supervisor.Options(
                 workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
                 helpers: [("spool drainer", ["drain", "--watch", "--config", configPath])]
-                    + (maintenanceInterval > 0 ? [("maintenance", ["maintain", "--watch", "--config", configPath])] : [])),
+                    + (maintenanceInterval > 0
+                        ? [("maintenance", ["maintain", "--watch", "--config", configPath])] : [])),
             listenDescriptor: descriptor, socketPath: socketPath, logger: logger,
             checkConfiguration: {
                 do {

@@ -127,13 +127,16 @@ struct HistorySimulator {
         let arrivalTime = Int64(arrival.number) * 86_400 + 14 * 3_600
         if random.below(8) == 0 {
             let noShow = random.below(5) == 0
-            let cancelled = noShow ? arrivalTime + 86_400 : booked + Int64(random.below(Int(max(3_600, arrivalTime - booked))))
+            let cancelled =
+                noShow ? arrivalTime + 86_400 : booked + Int64(random.below(Int(max(3_600, arrivalTime - booked))))
             guard cancelled < now else { return events }
             let type = noShow ? "NO_SHOW" : "CANCELLATION"
             events.append(
                 body(
                     "booking.cancelled", version: 2, status: "CANCELLED", at: cancelled,
-                    extra: ",\"cancelled\":true,\"cancellationType\":\"\(type)\",\"cancelledOn\":\"\(Timestamp(seconds: cancelled).iso8601.prefix(19))\""))
+                    extra:
+                        ",\"cancelled\":true,\"cancellationType\":\"\(type)\",\"cancelledOn\":\"\(Timestamp(seconds: cancelled).iso8601.prefix(19))\""
+                ))
             if !noShow, random.below(2) == 0, cancelled + 600 < now {
                 let refund = (gross * (nights > 1 ? Double(nights - 1) / Double(nights) : 1) * 100).rounded() / 100
                 events.append(
@@ -149,7 +152,10 @@ struct HistorySimulator {
     /// A property, rate or availability change.
     mutating func change(at time: Int64, serial: Int) -> Event {
         let property = HistorySimulator.properties[random.below(HistorySimulator.properties.count)]
-        let key = ["property.updated", "rate_plan.updated", "channel-manager.update.availability", "channel-manager.update.rate"][
+        let key = [
+            "property.updated", "rate_plan.updated", "channel-manager.update.availability",
+            "channel-manager.update.rate",
+        ][
             random.below(4)]
         return Event(
             body: """
@@ -165,7 +171,8 @@ struct HistorySimulator {
         let a = mixer.next()
         let b = mixer.next()
         let hex = Hex.encode(
-            (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) })
+            (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) }
+                + (0..<8).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) })
         let c = Array(hex)
         return String(c[0..<8]) + "-" + String(c[8..<12]) + "-4" + String(c[13..<16]) + "-a" + String(c[17..<20]) + "-"
             + String(c[20..<32])

@@ -46,7 +46,9 @@ extension HandlerRegistry {
                 "account.profile_picture.updated", "account.agent.updated", "account.url-name.update",
                 "account.unique-id.update",
             ]),
-        counting("account.acquirer_change.count", ["account.acquirer.created", "account.acquirer.updated", "account.acquirer.removed"]),
+        counting(
+            "account.acquirer_change.count",
+            ["account.acquirer.created", "account.acquirer.updated", "account.acquirer.removed"]),
     ]
 
     /// Guest correspondence sent by Wink.

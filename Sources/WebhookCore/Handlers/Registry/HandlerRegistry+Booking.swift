@@ -1,12 +1,13 @@
 extension HandlerRegistry {
     /// `booking.*` (current catalog).
-    static let booking = bookingFamily(
-        created: ["booking.create"], cancelled: ["booking.cancelled"], failed: ["booking.failed"],
-        funnel: ["booking.processing", "booking.initialize.request", "booking.initialize.complete"],
-        refundRequest: ["booking.refund.request"], refundError: ["booking.refund.error"],
-        refunded: ["booking.refund.partial", "booking.refund.full"],
-        payoutCreated: ["booking.payout.create"], payoutCompleted: ["booking.payout.complete"],
-        funds: ["booking.funds.available", "booking.funds.ledgered"]) + [
+    static let booking =
+        bookingFamily(
+            created: ["booking.create"], cancelled: ["booking.cancelled"], failed: ["booking.failed"],
+            funnel: ["booking.processing", "booking.initialize.request", "booking.initialize.complete"],
+            refundRequest: ["booking.refund.request"], refundError: ["booking.refund.error"],
+            refunded: ["booking.refund.partial", "booking.refund.full"],
+            payoutCreated: ["booking.payout.create"], payoutCompleted: ["booking.payout.complete"],
+            funds: ["booking.funds.available", "booking.funds.ledgered"]) + [
             MetricHandler(
                 ["booking.review.created"],
                 rules: [

@@ -32,7 +32,8 @@ extension Condition {
     /// `cancellationType = NO_SHOW`.
     public var summary: String {
         switch self {
-        case .oneOf(let path, let texts): texts.count == 1 ? "\(path) = \(texts[0])" : "\(path) in \(texts.joined(separator: ", "))"
+        case .oneOf(let path, let texts):
+            texts.count == 1 ? "\(path) = \(texts[0])" : "\(path) in \(texts.joined(separator: ", "))"
         case .present(let path): "\(path) present"
         case .isTrue(let path): "\(path) is true"
         case .not(let inner): "not (\(inner.summary))"

@@ -105,7 +105,8 @@ struct ProgressBar {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         if terminal {
             let filled = Int(fraction * 30)
-            let bar = String(repeating: "=", count: filled) + (filled < 30 ? ">" : "")
+            let bar =
+                String(repeating: "=", count: filled) + (filled < 30 ? ">" : "")
                 + String(repeating: " ", count: max(0, 29 - filled))
             ProgressBar.write("\r[\(bar)] \(Int(fraction * 100))% \(done)/\(total)")
         } else if Int(fraction * 10) > lastTenth {

@@ -67,7 +67,9 @@ struct SimulateCommand: ParsableCommand {
                 method: "POST", path: "/simulate", contentType: "application/json", contentLength: body.count,
                 headers: headers)
             sent += 1
-            guard case .store(var delivery) = pipeline.process(WebhookRequest(head: head, body: body, receivedAt: event.time))
+            guard
+                case .store(var delivery) = pipeline.process(
+                    WebhookRequest(head: head, body: body, receivedAt: event.time))
             else { return }
             delivery.dedupeKey = "sim:\(seed):\(event.id)"
             batch.append(delivery)
@@ -75,7 +77,9 @@ struct SimulateCommand: ParsableCommand {
         }
         try flush()
         let seconds = Double(WatchSignals.monotonicMicros() - started) / 1_000_000
-        print("simulated \(sent) deliveries over \(days) days into webhook \(configured.name): \(stored) new, in \(Int(seconds)) s")
+        print(
+            "simulated \(sent) deliveries over \(days) days into webhook \(configured.name): \(stored) new, in \(Int(seconds)) s"
+        )
         let maintenance = PostgresMaintenance(
             conninfo: url,
             retention: .init(days: config.maintenance.retentionDays, dedupeDays: config.maintenance.dedupeDays),

@@ -73,7 +73,9 @@ struct StatsCommand: ParsableCommand {
                 let (from, to) = try StatsCommand.monthRange(month, now: now)
                 let nights = try reader.onTheBooks(
                     from: from, to: to, grouping: grouping == .day ? .total : grouping, webhook: webhook)
-                print(renderer.renderNights(nights, from: from, to: to, grouping: grouping == .day ? .total : grouping), terminator: "")
+                print(
+                    renderer.renderNights(nights, from: from, to: to, grouping: grouping == .day ? .total : grouping),
+                    terminator: "")
                 return
             }
             let period = try Period.parse(last: last, since: since, until: until, grouping: grouping, now: now)
