@@ -5,14 +5,14 @@ import WebhookCore
 @testable import Reporting
 
 @Suite struct PeriodTests {
-    let now = Timestamp(iso8601: "2026-12-02T10:24:00Z")!
+    let now = testTime("2026-12-02T10:24:00Z")
 
     @Test func lastDaysEndWithToday() throws {
         let period = try Period.parse(last: "30d", since: nil, until: nil, grouping: .day, now: now)
         #expect(period.since == Timestamp(iso8601: "2026-11-03"))
         #expect(period.until == Timestamp(iso8601: "2026-12-03"))
         #expect(period.days == 30 && period.label == "2026-11-03 – 2026-12-02")
-        #expect(period.previous == Period(since: Timestamp(iso8601: "2026-10-04")!, until: period.since))
+        #expect(period.previous == Period(since: testTime("2026-10-04"), until: period.since))
     }
 
     @Test func hoursAlignToHours() throws {
@@ -78,7 +78,7 @@ import WebhookCore
         row.bookings = 2
         row.revenue = 1234.5
         row.roomNights = 5
-        let period = Period(since: Timestamp(iso8601: "2026-08-01")!, until: Timestamp(iso8601: "2026-08-02")!)
+        let period = Period(since: testTime("2026-08-01"), until: testTime("2026-08-02"))
         let csv = StatsRenderer(format: .csv, charts: false).render([row], period: period, grouping: .channel)
         let lines = csv.split(separator: "\n")
         #expect(lines.first == Substring(StatsRenderer.columns.joined(separator: ",")))
@@ -103,7 +103,7 @@ import WebhookCore
         var b = Indicators(group: "2026-08-02", currency: "EUR")
         b.bookings = 3
         b.revenue = 400
-        let period = Period(since: Timestamp(iso8601: "2026-08-01")!, until: Timestamp(iso8601: "2026-08-03")!)
+        let period = Period(since: testTime("2026-08-01"), until: testTime("2026-08-03"))
         let text = StatsRenderer(format: .table, charts: true).render([a, b], period: period, grouping: .day)
         #expect(text.contains("2026-08-01 – 2026-08-02, by day (UTC)"))
         #expect(text.contains("│██████████████████████████████████████████ 400.00") == false)
@@ -134,14 +134,14 @@ import WebhookCore
         day.paymentsFailed = 1
         var property = day
         property.group = label
-        let period = Period(since: Timestamp(iso8601: "2026-08-01")!, until: Timestamp(iso8601: "2026-08-31")!)
+        let period = Period(since: testTime("2026-08-01"), until: testTime("2026-08-31"))
         return ReportData(
             period: period, daily: [day], byChannel: [property], byProperty: [property],
             onTheBooks: [
                 NightTotal(
                     night: CalendarDay(number: 20_700), group: nil, currency: "EUR", bookings: 2, rooms: "3",
                     revenue: "300")
-            ], generatedAt: Timestamp(iso8601: "2026-08-31T12:00:00Z")!,
+            ], generatedAt: testTime("2026-08-31T12:00:00Z"),
             maintenance: MaintenanceState(closedBefore: nil, ranAt: nil))
     }
 
@@ -177,3 +177,6 @@ extension String {
         return parts
     }
 }
+
+/// A constant test time (the epoch if the text were no time, which fails the test that uses it).
+func testTime(_ text: String) -> Timestamp { Timestamp(iso8601: text) ?? Timestamp(seconds: 0) }
