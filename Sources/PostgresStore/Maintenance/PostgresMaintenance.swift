@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 
 /// Keeps the derived tables current, off the delivery path: partitions ahead (and for late rows),
@@ -35,7 +34,7 @@ public final class PostgresMaintenance {
 
     /// One pass. `forceRetention` runs retention even if it ran within the hour.
     public func run(forceRetention: Bool = false) throws(PostgresError) -> MaintenancePass {
-        let started = PostgresMaintenance.monotonicMicros()
+        let started = Deadline.nowMicros()
         let connection = try current()
         var pass = MaintenancePass()
         do {
@@ -44,7 +43,7 @@ public final class PostgresMaintenance {
             if !connection.isHealthy { self.connection = nil }
             throw error
         }
-        pass.micros = PostgresMaintenance.monotonicMicros() - started
+        pass.micros = Deadline.nowMicros() - started
         return pass
     }
 
@@ -94,11 +93,5 @@ public final class PostgresMaintenance {
         try opened.execute("SET jit = off")
         connection = opened
         return opened
-    }
-
-    static func monotonicMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 }

@@ -63,15 +63,7 @@ public final class AnalyticsReader {
         ]
         try explain(sql, parameters)
         let result = try connection.execute(sql, parameters)
-        return (0..<result.rowCount).compactMap { row in
-            guard let metric = result.value(row: row, column: 1), let total = result.value(row: row, column: 4)
-            else { return nil }
-            return MetricTotal(
-                group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
-                samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
-                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total
-            )
-        }
+        return AnalyticsReader.totals(result)
     }
 
     /// The same totals computed from raw rows only (no rollups): what the rollups must equal.
@@ -85,15 +77,7 @@ public final class AnalyticsReader {
             WHERE e.time >= $1::timestamptz AND e.time < $2::timestamptz AND e.disposition = 'stored' AND ($3::text IS NULL OR e.webhook = $3)
             GROUP BY 1, 2, 3 ORDER BY 1 NULLS LAST, 2, 3 NULLS FIRST
             """, [query.since.iso8601, query.until.iso8601, query.webhook])
-        return (0..<result.rowCount).compactMap { row in
-            guard let metric = result.value(row: row, column: 1), let total = result.value(row: row, column: 4)
-            else { return nil }
-            return MetricTotal(
-                group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
-                samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
-                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total
-            )
-        }
+        return AnalyticsReader.totals(result)
     }
 
     /// Room nights on the books per stay night in `[from, to)`, grouped by `grouping` (property,
@@ -157,6 +141,19 @@ public final class AnalyticsReader {
             }
         }
         return names
+    }
+
+    /// Rows of (group, metric, currency, samples, total, minimum, maximum) as totals.
+    private static func totals(_ result: PostgresResult) -> [MetricTotal] {
+        (0..<result.rowCount).compactMap { row in
+            guard let metric = result.value(row: row, column: 1), let total = result.value(row: row, column: 4)
+            else { return nil }
+            return MetricTotal(
+                group: result.value(row: row, column: 0), metric: metric, currency: result.value(row: row, column: 2),
+                samples: result.value(row: row, column: 3).flatMap { Int($0) } ?? 0, total: total,
+                minimum: result.value(row: row, column: 5) ?? total, maximum: result.value(row: row, column: 6) ?? total
+            )
+        }
     }
 
     private func explain(_ sql: String, _ parameters: [String?]) throws(PostgresError) {

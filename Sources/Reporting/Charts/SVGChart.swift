@@ -3,10 +3,10 @@
 enum SVGChart {
     static let palette = ["#2f6fdf", "#e8843a", "#3aa675", "#c4455a", "#8a63c9", "#6b7a8f"]
 
-    /// Vertical bars over time (one series per entry of `series`, stacked), with an optional line on top.
+    /// Vertical bars over time (one series per entry of `series`, stacked).
     static func columns(
         id: String, title: String, labels: [String], series: [(name: String, values: [Double])],
-        line: (name: String, values: [Double])? = nil, width: Int = 860, height: Int = 240
+        width: Int = 860, height: Int = 240
     ) -> String {
         let left = 56.0
         let bottom = 28.0
@@ -16,7 +16,7 @@ enum SVGChart {
         let stacks = labels.indices.map { index in
             series.reduce(0.0) { $0 + (index < $1.values.count ? max(0, $1.values[index]) : 0) }
         }
-        let high = niceCeiling(max(stacks.max() ?? 0, line?.values.max() ?? 0))
+        let high = niceCeiling(stacks.max() ?? 0)
         let slot = labels.isEmpty ? plotWidth : plotWidth / Double(labels.count)
         var parts = axes(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, high: high)
         for (index, label) in labels.enumerated() {
@@ -34,17 +34,8 @@ enum SVGChart {
                 )
             }
         }
-        if let line, high > 0, !line.values.isEmpty {
-            let points = line.values.enumerated().map { index, value in
-                "\(q(left + Double(index) * slot + slot / 2, quoted: false)),\(q(top + plotHeight - value / high * plotHeight, quoted: false))"
-            }
-            parts.append(
-                "<polyline class=\"line\" fill=\"none\" stroke=\"#222\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
-            )
-        }
         let legend =
             series.enumerated().map { s, entry in (entry.name, palette[s % palette.count]) }
-            + (line.map { [($0.name, "#222")] } ?? [])
         return wrap(id: id, title: title, width: width, height: height, body: parts, legend: legend)
     }
 

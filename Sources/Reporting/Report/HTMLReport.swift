@@ -21,8 +21,7 @@ public enum HTMLReport {
         sections.append(
             SVGChart.columns(
                 id: "revenue", title: "Revenue (\(cur), gross) per day", labels: days,
-                series: [("revenue \(cur)", series(data.daily, \.revenue, currency: main))],
-                line: nil))
+                series: [("revenue \(cur)", series(data.daily, \.revenue, currency: main))]))
         sections.append(
             SVGChart.columns(
                 id: "bookings", title: "Bookings and cancellations per day", labels: days,

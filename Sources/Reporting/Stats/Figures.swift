@@ -1,8 +1,8 @@
 /// Number text for people: fixed decimals, thousands separated by a thin space in tables, plain in CSV
 /// and JSON. No Foundation formatter: the output is the same on every machine and locale.
-enum Figures {
+public enum Figures {
     /// `1234567.891` → `1 234 567.89` (grouped) or `1234567.89`.
-    static func format(_ value: Double, decimals: Int = 2, grouped: Bool = true) -> String {
+    public static func format(_ value: Double, decimals: Int = 2, grouped: Bool = true) -> String {
         guard value.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }

@@ -1,3 +1,4 @@
+import Reporting
 import WebhookCore
 
 /// A plausible booking history for `winkhook simulate`: a few properties and sales channels, bookings
@@ -90,7 +91,7 @@ struct HistorySimulator {
         let id = HistorySimulator.uuid(UInt64(serial), salt: 0xB00C)
         let code = "WK" + String(serial, radix: 36).uppercased()
         func money(_ value: Double) -> String {
-            "{\"amount\":\(MoneyText.plain(value)),\"currency\":\"\(property.currency)\"}"
+            "{\"amount\":\(Figures.format(value, grouped: false)),\"currency\":\"\(property.currency)\"}"
         }
         func body(_ key: String, version: Int, status: String, at time: Int64, extra: String = "") -> Event {
             let when = Timestamp(seconds: time).iso8601
@@ -198,15 +199,4 @@ struct SplitMix64 {
 
     /// A number in `[0, 1)`.
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
-
-/// Two-decimal text without Foundation.
-enum MoneyText {
-    /// `12.5` → `12.50`.
-    static func plain(_ value: Double) -> String {
-        let cents = Int64((value * 100).rounded())
-        let sign = cents < 0 ? "-" : ""
-        let magnitude = abs(cents)
-        return sign + String(magnitude / 100) + "." + (magnitude % 100 < 10 ? "0" : "") + String(magnitude % 100)
-    }
 }

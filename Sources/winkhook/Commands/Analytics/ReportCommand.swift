@@ -1,4 +1,5 @@
 import ArgumentParser
+import FastCGITransport
 import Glibc
 import PostgresStore
 import Reporting
@@ -26,7 +27,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let environment = ProcessEnvironment.current()
         let url = try database.url(environment: environment) { try options.load(environment: environment).databaseURL }
-        let now = Clock.now
+        let now = RequestProcessor.now()
         let period = try Period.parse(last: last, since: nil, until: nil, grouping: .day, now: now)
         let data: ReportData
         do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FastCGITransport
 import Logging
 import PostgresStore
 import WebhookCore
@@ -59,7 +60,7 @@ struct SimulateCommand: ParsableCommand {
             batch.removeAll(keepingCapacity: true)
         }
         // Up to the start of this hour: the same seed within the hour is the same history, byte for byte.
-        let end = Timestamp(seconds: Clock.now.seconds / 3_600 * 3_600)
+        let end = Timestamp(seconds: RequestProcessor.now().seconds / 3_600 * 3_600)
         try simulator.run(days: days, perDay: perDay, now: end) { event in
             let body = Array(event.body.utf8)
             let headers = HTTPHeaders([])

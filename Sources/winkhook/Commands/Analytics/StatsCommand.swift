@@ -1,4 +1,5 @@
 import ArgumentParser
+import FastCGITransport
 import Glibc
 import PostgresStore
 import Reporting
@@ -61,11 +62,11 @@ struct StatsCommand: ParsableCommand {
         let grouping = Grouping(rawValue: by) ?? .day
         var renderer = StatsRenderer(
             format: StatsFormat(rawValue: format) ?? .table, charts: !noCharts && (charts || isatty(1) == 1))
-        let now = Clock.now
+        let now = RequestProcessor.now()
         do {
             let reader = try AnalyticsReader(conninfo: url)
             reader.explains = explain
-            defer { for plan in reader.plans { ProgressBar.write(plan + "\n\n") } }
+            defer { for plan in reader.plans { StandardError.write(plan + "\n\n") } }
             if renderer.format == .table, [.property, .channel].contains(grouping) {
                 renderer.names = try reader.dimensionNames()
             }
@@ -113,14 +114,5 @@ struct StatsCommand: ParsableCommand {
     static func failure(_ error: PostgresError) -> Error {
         let hint = error.isMissingSchema ? " (has `winkhook migrate` been run on this database?)" : ""
         return ValidationError("PostgreSQL: \(error.debugDescription)\(hint)")
-    }
-}
-
-/// The wall clock, for commands (the core never reads one).
-enum Clock {
-    static var now: Timestamp {
-        var clock = timespec()
-        clock_gettime(CLOCK_REALTIME, &clock)
-        return Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
     }
 }
