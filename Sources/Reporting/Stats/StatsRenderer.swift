@@ -58,7 +58,7 @@ public struct StatsRenderer {
             return lines.joined(separator: "\n") + "\n"
         case .json:
             func object(_ row: Indicators) -> JSONValue {
-                var members: [String: JSONValue] = [:]
+                var members: JSONObject = [:]
                 for (name, cell) in zip(StatsRenderer.columns, StatsRenderer.cells(row, grouped: false)) {
                     if cell == "-" {
                         members[name] = .null
@@ -72,7 +72,7 @@ public struct StatsRenderer {
                 }
                 return .object(members)
             }
-            var document: [String: JSONValue] = [
+            var document: JSONObject = [
                 "since": .string(period.since.iso8601), "until": .string(period.until.iso8601),
                 "by": .string(grouping.rawValue), "rows": .array(rows.map(object)),
             ]

@@ -11,18 +11,28 @@ public struct JSONParser {
     /// Parses `bytes` as one JSON text.
     /// - Throws: `JSONParseError` with the byte offset and what was wrong.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("trailing characters after the JSON value") }
-        return value
+        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            parser.skipWhitespace()
+            do throws(JSONParseError) {
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                guard parser.index == buffer.count else {
+                    throw parser.error("trailing characters after the JSON value")
+                }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
-    private let bytes: [UInt8]
+    /// The input, valid for the parse: `parse` holds the array's storage while a parser exists.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -67,7 +77,7 @@ public struct JSONParser {
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -81,7 +91,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth + 1)  // the last duplicate wins, as in jsonb
+            members.insertParsed(key, try parseValue(depth: depth + 1))  // the last duplicate wins, as in jsonb
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -148,33 +158,46 @@ public struct JSONParser {
             guard exponent <= (negative ? 16_000 : 100_000) else { throw error("number out of range") }
         }
         guard index - start <= 1000 else { throw error("number too long") }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
+    /// A string without escapes (nearly all of them) is made from the input bytes directly; one with
+    /// escapes is assembled in a buffer first.
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var out: [UInt8] = []
+        var out: [UInt8] = []  // no allocation until an escape appends to it
+        var escaped = false
         var runStart = index
+        var ascii = true
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let c = bytes[index]
-            if c == UInt8(ascii: "\"") {
-                out.append(contentsOf: bytes[runStart..<index])
-                index += 1
-                break
-            }
+            if c == UInt8(ascii: "\"") { break }
             if c < 0x20 { throw error("control character in string") }
             if c == UInt8(ascii: "\\") {
-                out.append(contentsOf: bytes[runStart..<index])
+                escaped = true
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 try parseEscape(into: &out)
                 runStart = index
                 continue
             }
+            ascii = ascii && c < 0x80
             index += 1
         }
-        guard let text = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+        let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
+        index += 1
+        guard escaped else { return try ascii ? String(decoding: run, as: UTF8.self) : validated(run) }
+        out.append(contentsOf: run)
+        return try out.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in try validated(buffer) }
+    }
+
+    /// `utf8` as a string, or an error when it is not valid UTF-8 (decoding would have repaired it, so the
+    /// repaired text differs from the input exactly when the input was invalid).
+    private func validated(_ utf8: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> String {
+        let text = String(decoding: utf8, as: UTF8.self)
+        guard text.utf8.elementsEqual(utf8) else { throw error("invalid UTF-8 in string") }
         return text
     }
 

@@ -6,7 +6,7 @@ public enum JSONValue: Sendable, Equatable {
     case number(String)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// The member `key` of an object, or `nil` for a missing member or a non-object.
     public subscript(key: String) -> JSONValue? {
@@ -39,12 +39,12 @@ public enum JSONValue: Sendable, Equatable {
     /// The `data` member when it is an object: the (ASSUMED) Wink envelope `{id, type, createdDate, entity,
     /// data}`. `nil` for a bare body, such as a booking delivered without an envelope.
     public var envelopeData: JSONValue? {
-        guard case .object? = self["data"] else { return nil }
-        return self["data"]
+        guard let data = self["data"], case .object = data else { return nil }
+        return data
     }
 
     /// The members, when this is an object.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let members) = self { return members }
         return nil
     }

@@ -11,7 +11,7 @@ public enum HeaderArchive {
     public static func archive(
         _ headers: HTTPHeaders, dropping: Set<String> = [], redactions: [String] = []
     ) -> JSONValue {
-        var members: [String: JSONValue] = [:]
+        var members: JSONObject = [:]
         for (name, original) in headers.fields where !isSecret(name) && !dropping.contains(name) {
             var value = original
             for secret in redactions where !secret.isEmpty && value.utf8.count >= secret.utf8.count {

@@ -225,13 +225,16 @@ public struct WebhookPipeline: Sendable {
     }
 
     /// `application/json`, `application/*+json` and `text/json`, with any parameters.
+    /// Whether a `Content-Type` names JSON: `application/json`, `text/json` or `application/…+json`, in any
+    /// case, parameters after `;` ignored. On the bytes: this runs for every request.
     static func isJSON(_ contentType: String) -> Bool {
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map {
-            String($0).trimmingWhitespace().lowercased()
-        }
-        guard let media else { return false }
-        return media == "application/json" || media == "text/json"
-            || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+        let bytes = contentType.utf8
+        let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        let media = bytes[..<end].drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }
+        let lowered = String(
+            decoding: media.reversed().map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        return lowered == "application/json" || lowered == "text/json"
+            || (lowered.hasPrefix("application/") && lowered.hasSuffix("+json"))
     }
 }
 

@@ -2,13 +2,24 @@
 /// copying every byte: the C memory may be freed right after.
 public enum CStringPairs {
     /// The pairs in order; entries without `=` are skipped. Invalid UTF-8 is repaired, never trapped on.
+    /// One pass over each entry's bytes (this runs for every parameter of every request).
     public static func read(_ array: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [(String, String)] {
         var pairs: [(String, String)] = []
         guard var cursor = array else { return pairs }
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+            entry.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+                var equals = 0
+                while bytes[equals] != 0, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                guard bytes[equals] != 0 else { return }
+                var end = equals + 1
+                while bytes[end] != 0 { end += 1 }
+                pairs.append(
+                    (
+                        String(decoding: UnsafeBufferPointer(start: bytes, count: equals), as: UTF8.self),
+                        String(
+                            decoding: UnsafeBufferPointer(start: bytes + equals + 1, count: end - equals - 1),
+                            as: UTF8.self)
+                    ))
             }
             cursor += 1
         }

@@ -6,13 +6,14 @@ extension RequestHead {
     /// - Parameter parameters: name/value pairs in arrival order (a repeated name is kept twice).
     /// - Returns: the head, or `nil` when `CONTENT_LENGTH` is present but not a plain decimal number.
     public init?(cgiParameters parameters: [(String, String)]) {
-        var first: [String: String] = [:]
+        var first = CGIVariables()
         var headers = HTTPHeaders()
         for (name, value) in parameters {
-            if first[name] == nil { first[name] = value }
             if let header = RequestHead.headerName(cgi: name) {
                 if header == "content-type" || header == "content-length" { continue }
                 headers.addLowercased(header, value)
+            } else {
+                first.note(name, value)
             }
         }
         if let type = first["CONTENT_TYPE"], !type.isEmpty { headers.add("content-type", type) }
@@ -56,5 +57,25 @@ extension RequestHead {
                 return bytes.count - 5
             }
         }
+    }
+}
+
+/// The first value of each CGI variable a head is built from (a repeated name keeps its first value),
+/// without a dictionary of every parameter: this runs for every request.
+private struct CGIVariables {
+    private var values: [String?] = Array(repeating: nil, count: CGIVariables.names.count)
+
+    static let names = [
+        "CONTENT_TYPE", "CONTENT_LENGTH", "DOCUMENT_URI", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING",
+        "REMOTE_ADDR", "REQUEST_METHOD",
+    ]
+
+    mutating func note(_ name: String, _ value: String) {
+        guard let slot = CGIVariables.names.firstIndex(of: name), values[slot] == nil else { return }
+        values[slot] = value
+    }
+
+    subscript(name: String) -> String? {
+        CGIVariables.names.firstIndex(of: name).flatMap { values[$0] }
     }
 }

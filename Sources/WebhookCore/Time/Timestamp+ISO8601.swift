@@ -84,12 +84,46 @@ extension Timestamp {
             days -= 1
         }
         let (y, m, d) = Timestamp.civilFromDays(Int(days))
+        if (0...9999).contains(y) {
+            // The usual case, written into the string's bytes: this runs several times per request.
+            return String(unsafeUninitializedCapacity: 27) { out in
+                Timestamp.writeDate(y, m, d, into: out)
+                out[10] = UInt8(ascii: "T")
+                Timestamp.writeDigits(Int(rem / 3600), count: 2, into: out, at: 11)
+                out[13] = UInt8(ascii: ":")
+                Timestamp.writeDigits(Int(rem % 3600 / 60), count: 2, into: out, at: 14)
+                out[16] = UInt8(ascii: ":")
+                Timestamp.writeDigits(Int(rem % 60), count: 2, into: out, at: 17)
+                out[19] = UInt8(ascii: ".")
+                Timestamp.writeDigits(micros, count: 6, into: out, at: 20)
+                out[26] = UInt8(ascii: "Z")
+                return 27
+            }
+        }
         func pad(_ v: Int, _ n: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, n - s.count)) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int(rem / 3600), 2)):\(pad(Int(rem % 3600 / 60), 2))"
             + ":\(pad(Int(rem % 60), 2)).\(pad(micros, 6))Z"
+    }
+
+    /// `YYYY-MM-DD` into `out[0..<10]`, for a year of four digits.
+    static func writeDate(_ year: Int, _ month: Int, _ day: Int, into out: UnsafeMutableBufferPointer<UInt8>) {
+        writeDigits(year, count: 4, into: out, at: 0)
+        out[4] = UInt8(ascii: "-")
+        writeDigits(month, count: 2, into: out, at: 5)
+        out[7] = UInt8(ascii: "-")
+        writeDigits(day, count: 2, into: out, at: 8)
+    }
+
+    /// The last `count` decimal digits of `value` (not negative), zero-padded, into `out[at..<at+count]`.
+    static func writeDigits(_ value: Int, count: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var rest = value
+        for position in stride(from: start + count - 1, through: start, by: -1) {
+            out[position] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+            rest /= 10
+        }
     }
 
     /// The number of days of `month` in `year` (proleptic Gregorian).

@@ -100,9 +100,11 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         let (id, timestampText, signatureHeader) = try identity(head, now: now)
         var macs: [[UInt8]] = []
         var signatures: [[UInt8]] = []
-        for entry in signatureHeader.split(separator: " ", omittingEmptySubsequences: true)
+        // Split on the bytes (a `Character` split costs more than the MAC of a small body).
+        for entryBytes in signatureHeader.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
             .prefix(StandardWebhooksVerifier.maximumEntries)
         {
+            let entry = Substring(entryBytes)
             if entry.hasPrefix("v1,"), !keys.isEmpty, let bytes = Data(base64Encoded: String(entry.dropFirst(3))),
                 bytes.count == SHA256.byteCount
             {

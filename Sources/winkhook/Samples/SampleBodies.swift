@@ -7,7 +7,7 @@ enum SampleBodies {
     static func body(for key: String, id: String, now: Timestamp) -> String {
         if let sample = bundled[key] { return sample }
         if let canonical = EventKey(key)?.rawValue, let sample = bundled[canonical] { return sample }
-        let members: [String: JSONValue] = [
+        let members: JSONObject = [
             "id": .string(id), "type": .string(key), "createdDate": .string(now.iso8601), "data": .object([:]),
         ]
         return JSONValue.object(members).jsonText

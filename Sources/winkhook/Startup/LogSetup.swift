@@ -7,7 +7,7 @@ enum LogSetup {
     static func bootstrap(environment: [String: String]) -> Logger {
         let level = environment["WINKHOOK_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)
             handler.logLevel = level
             handler.metadata["pid"] = "\(getpid())"
             return handler

@@ -21,7 +21,16 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// `YYYY-MM-DD`.
-    public var description: String { String(Timestamp(seconds: Int64(number) * 86_400).iso8601.prefix(10)) }
+    public var description: String {
+        let (year, month, day) = Timestamp.civilFromDays(number)
+        guard (0...9999).contains(year) else {
+            return String(Timestamp(seconds: Int64(number) * 86_400).iso8601.prefix(10))
+        }
+        return String(unsafeUninitializedCapacity: 10) { out in
+            Timestamp.writeDate(year, month, day, into: out)
+            return 10
+        }
+    }
 
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { lhs.number < rhs.number }
 }

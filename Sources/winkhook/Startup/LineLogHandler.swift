@@ -1,0 +1,78 @@
+import Glibc
+import Logging
+import Synchronization
+
+/// One log line per event on stderr, in swift-log's `StreamLogHandler` format
+/// (`2026-12-02T18:56:02+0000 info winkhook: key=value … [Module] message`), made for a line per request:
+/// the local-time stamp is formatted once a second (`localtime_r`, which unlike `localtime` does not look
+/// at /etc/localtime again on every call), and the line goes out in one `write`.
+struct LineLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    private let label: String
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var fields = metadata
+        if let explicit = event.metadata { fields.merge(explicit) { _, new in new } }
+        if let error = event.error {
+            fields["error.message"] = "\(error)"
+            fields["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        var line = LineLogHandler.clock.stamp()
+        line += " \(event.level)"
+        if !label.isEmpty { line += " " + label }
+        line += ":"
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        line += " [\(event.source)] \(event.message)\n"
+        LineLogHandler.write(line)
+    }
+
+    /// Writes all of `line` to stderr, retrying on EINTR and short writes.
+    private static func write(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(2, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                offset += n
+            }
+        }
+    }
+
+    private static let clock = StampClock()
+}
+
+/// The current second as `%Y-%m-%dT%H:%M:%S%z` in local time, formatted again only when the second changes.
+private final class StampClock: Sendable {
+    private let last = Mutex<(second: Int, text: String)>((-1, ""))
+
+    init() {
+        tzset()
+    }
+
+    func stamp() -> String {
+        let now = time(nil)
+        return last.withLock { last in
+            if last.second == now { return last.text }
+            var seconds = now
+            var parts = tm()
+            var buffer = [CChar](repeating: 0, count: 64)
+            guard localtime_r(&seconds, &parts) != nil,
+                strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts) > 0
+            else { return "<unknown>" }
+            last = (now, String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            return last.text
+        }
+    }
+}
