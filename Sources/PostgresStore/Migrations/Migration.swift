@@ -9,5 +9,5 @@ struct Migration: Sendable {
     let sql: String
 
     /// Every migration, in order. Add new ones at the end; never edit an applied one.
-    static let all: [Migration] = [.initialSchema, .rejectedDedupe, .lz4Archive, .eventRows, .analytics]
+    static let all: [Migration] = [.initialSchema, .rejectedDedupe, .lz4Archive, .eventRows, .analytics, .nightRollup]
 }

@@ -87,20 +87,19 @@ public final class AnalyticsReader {
     {
         let group: String
         switch grouping {
-        case .property: group = "b.property"
-        case .channel: group = "b.channel"
-        case .entity: group = "b.entity"
+        case .property: group = "n.property"
+        case .channel: group = "n.channel"
+        case .entity: group = "n.entity"
         default: group = "NULL::text"
         }
+        // The per-night rollup that maintenance keeps from the ledger (migration 6).
         let sql = """
-            SELECT night::date::text, \(group), b.currency, count(*), sum(coalesce(b.rooms, 1))::text,
-                   round(sum(b.gross / (b.stay_end - b.stay_start)), 2)::text
-            FROM winkhook.bookings b,
-                 generate_series(greatest(b.stay_start, $1::date), least(b.stay_end, $2::date) - 1, interval '1 day') AS night
-            WHERE NOT b.cancelled AND b.stay_end > b.stay_start
-              AND daterange(b.stay_start, b.stay_end) && daterange($1::date, $2::date)
-              AND ($3::text IS NULL OR b.webhook = $3)
-            GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS LAST, 3 NULLS FIRST
+            SELECT n.night::text, \(group), n.currency, sum(n.bookings), sum(n.rooms)::text,
+                   CASE WHEN sum(n.priced) > 0 THEN round(sum(n.revenue), 2)::text END
+            FROM winkhook.rollup_nights n
+            WHERE n.night >= $1::date AND n.night < $2::date AND ($3::text IS NULL OR n.webhook = $3)
+            GROUP BY 1, 2, 3 HAVING sum(n.bookings) > 0
+            ORDER BY 1, 2 NULLS LAST, 3 NULLS FIRST
             """
         let parameters = [from.description, to.description, webhook]
         try explain(sql, parameters)
