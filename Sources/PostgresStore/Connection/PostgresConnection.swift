@@ -199,17 +199,31 @@ extension Array where Element == String {
 }
 
 extension Array where Element == String? {
-    /// Calls `body` with an array of C strings (`nil` stays NULL), plus a NULL terminator.
+    /// Calls `body` with an array of C strings (`nil` stays NULL), plus a NULL terminator. The strings
+    /// are copied once, into one allocation (a delivery has 30 parameters, one of them the body).
     func withOptionalCStrings<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
         let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: count + 1)
-        for (index, value) in enumerated() {
-            array[index] = value.flatMap { strdup($0) }.map { UnsafePointer($0) }
-        }
-        array[count] = nil
+        let total = reduce(0) { $0 + ($1.map { $0.utf8.count + 1 } ?? 0) }
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(total, 1), alignment: 1)
         defer {
-            for index in 0..<count { free(UnsafeMutableRawPointer(mutating: array[index])) }
+            storage.deallocate()
             array.deallocate()
         }
+        var offset = 0
+        for (index, value) in enumerated() {
+            guard var value else {
+                array[index] = nil
+                continue
+            }
+            let start = storage + offset
+            value.withUTF8 { bytes in
+                if let base = bytes.baseAddress { start.copyMemory(from: base, byteCount: bytes.count) }
+                start.storeBytes(of: 0, toByteOffset: bytes.count, as: UInt8.self)
+                offset += bytes.count + 1
+            }
+            array[index] = UnsafePointer(start.assumingMemoryBound(to: CChar.self))
+        }
+        array[count] = nil
         return body(array)
     }
 }

@@ -75,8 +75,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// Whether the data itself was refused (class 22: data exception), so retrying cannot help.
     public var isDataError: Bool { sqlState?.errorClass == "22" }
 
-    public var description: String { "PostgreSQL \(kind) error" }
-    public var debugDescription: String {
+    /// With the SQLSTATE and the server's message: a command that fails says why (`Error: PostgreSQL server
+    /// error [54000]: ERROR: …`), not only that it did.
+    public var description: String {
         "PostgreSQL \(kind) error" + (sqlState.map { " [\($0)]" } ?? "") + ": " + message
     }
+    public var debugDescription: String { description }
 }

@@ -43,11 +43,14 @@ extension Migration {
             CREATE FUNCTION winkhook.bookings_changed() RETURNS trigger
             LANGUAGE plpgsql AS $fn$
             BEGIN
+                -- In slices of about 5,000 bookings: one document must stay under jsonb's 256 MB.
                 IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                    PERFORM winkhook.add_nights((SELECT coalesce(jsonb_agg(o), '[]') FROM old_rows o), -1);
+                    PERFORM winkhook.add_nights(jsonb_agg(o), -1) FROM old_rows o
+                    GROUP BY (hashtext(o.booking_id) & 2147483647) % (1 + (SELECT count(*) FROM old_rows) / 5000);
                 END IF;
                 IF TG_OP IN ('UPDATE', 'INSERT') THEN
-                    PERFORM winkhook.add_nights((SELECT coalesce(jsonb_agg(n), '[]') FROM new_rows n), 1);
+                    PERFORM winkhook.add_nights(jsonb_agg(n), 1) FROM new_rows n
+                    GROUP BY (hashtext(n.booking_id) & 2147483647) % (1 + (SELECT count(*) FROM new_rows) / 5000);
                 END IF;
                 RETURN NULL;
             END
@@ -60,8 +63,9 @@ extension Migration {
             CREATE TRIGGER bookings_deleted AFTER DELETE ON winkhook.bookings
                 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION winkhook.bookings_changed();
 
-            -- The ledger so far, in 64 slices (one document of a large ledger would be large).
-            SELECT winkhook.add_nights(jsonb_agg(b), 1) FROM winkhook.bookings b GROUP BY abs(hashtext(b.booking_id)) % 64;
+            -- The ledger so far, in slices as above.
+            SELECT winkhook.add_nights(jsonb_agg(b), 1) FROM winkhook.bookings b
+            GROUP BY (hashtext(b.booking_id) & 2147483647) % (1 + (SELECT count(*) FROM winkhook.bookings) / 5000);
 
             -- The same as before, read from the per-night rollup.
             CREATE OR REPLACE VIEW winkhook.v_on_the_books AS

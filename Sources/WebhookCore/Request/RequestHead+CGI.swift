@@ -71,7 +71,10 @@ private struct CGIVariables {
     ]
 
     mutating func note(_ name: String, _ value: String) {
-        guard let slot = CGIVariables.names.firstIndex(of: name), values[slot] == nil else { return }
+        let length = name.utf8.count  // O(1): most parameters differ from every name in length
+        guard let slot = CGIVariables.names.firstIndex(where: { $0.utf8.count == length && $0 == name }),
+            values[slot] == nil
+        else { return }
         values[slot] = value
     }
 
