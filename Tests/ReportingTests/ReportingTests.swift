@@ -96,6 +96,22 @@ import WebhookCore
         #expect(parsed["by"] == .string("channel") && parsed["previous"] != nil)
     }
 
+    @Test func onTheBooksByChannelShowsTheChannelsNameWithItsId() {
+        let nights = [
+            NightTotal(
+                night: CalendarDay(number: 20_700), group: "1a2b3c4d-5e6f", currency: "EUR", bookings: 2, rooms: "3",
+                revenue: "300")
+        ]
+        let renderer = StatsRenderer(format: .table, charts: false, names: ["1a2b3c4d-5e6f": "Hotel website"])
+        let text = renderer.renderNights(
+            nights, from: CalendarDay(number: 20_700), to: CalendarDay(number: 20_701), grouping: .channel)
+        #expect(text.contains("Hotel website (1a2b3c4d)"))
+        let csv = StatsRenderer(format: .csv, charts: false, names: ["1a2b3c4d-5e6f": "Hotel website"])
+            .renderNights(
+                nights, from: CalendarDay(number: 20_700), to: CalendarDay(number: 20_701), grouping: .channel)
+        #expect(csv.contains(",1a2b3c4d-5e6f,") && !csv.contains("Hotel website"))
+    }
+
     @Test func theTableHasChartsWhenAsked() {
         var a = Indicators(group: "2026-08-01", currency: "EUR")
         a.bookings = 1

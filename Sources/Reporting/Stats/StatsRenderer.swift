@@ -219,7 +219,7 @@ public struct StatsRenderer {
             var lines = [["night"] + (grouped ? [grouping.rawValue] : []) + ["cur", "bookings", "rooms", "revenue"]]
             for night in nights {
                 lines.append(
-                    [night.night.description] + (grouped ? [night.group ?? "-"] : [])
+                    [night.night.description] + (grouped ? [label(night.group) ?? "-"] : [])
                         + [
                             night.currency ?? "-", String(night.bookings), night.rooms,
                             night.revenue.flatMap { Double($0) }.map { Figures.format($0) } ?? "-",
