@@ -22,6 +22,25 @@ import Testing
         #expect(throws: JSONParseError.self) { try parse(text) }
     }
 
+    @Test func aRepeatedNameKeepsItsLastValueInItsFirstPlaceInSmallAndLargeObjects() throws {
+        let small = try parse(#"{"a":1,"b":2,"a":3}"#)
+        #expect(small["a"] == .number("3") && small.objectValue?.keys == ["a", "b"])
+        // Past the index threshold (32 members) lookups and repeats go through the dictionary index.
+        let members = (0..<40_000).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let large = try parse("{" + members + #","k7":"again","k39999":null}"#)
+        #expect(large.objectValue?.count == 40_000)
+        #expect(large["k7"] == .string("again") && large["k39999"] == .null && large["k123"] == .number("123"))
+        #expect(large.objectValue?.keys.prefix(3) == ["k0", "k1", "k2"])
+        #expect(large["missing"] == nil)
+    }
+
+    @Test func nonASCIIStringsAreValidatedWithAndWithoutEscapes() throws {
+        #expect(try parse(#"["é ✓ 𝄞"]"#) == .array([.string("é ✓ 𝄞")]))
+        #expect(try parse(#"["é\n✓"]"#) == .array([.string("é\n✓")]))
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22]) }
+    }
+
     @Test func invalidUTF8Throws() {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
