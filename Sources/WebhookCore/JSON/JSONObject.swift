@@ -17,13 +17,8 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// An empty object.
     public init() {}
 
-    /// The members of `dictionary`, in sorted order of their names.
-    public init(_ dictionary: [String: JSONValue]) {
-        for key in dictionary.keys.sorted() { self[key] = dictionary[key] }
-    }
-
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        for (key, value) in elements { self[key] = value }
+        for (key, value) in elements { insert(key, value) }
     }
 
     /// Number of members.
@@ -37,42 +32,28 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public subscript(key: String) -> JSONValue? {
         get { position(of: key).map { members[$0].value } }
         set {
-            switch (position(of: key), newValue) {
-            case (let slot?, let value?):
-                members[slot].value = value
-            case (let slot?, nil):
+            guard let newValue else {
+                guard let slot = position(of: key) else { return }
                 members.remove(at: slot)
                 index = nil
                 rebuildIndex()
-            case (nil, let value?):
-                members.append((key, value))
-                if index != nil {
-                    index?[key] = members.count - 1
-                } else {
-                    rebuildIndex()
-                }
-            case (nil, nil):
-                break
+                return
             }
+            insert(key, newValue)
         }
     }
 
-    /// The parser's insert: a repeated name replaces its value in place. Without the enum round trips of
-    /// the subscript's setter.
-    mutating func insertParsed(_ key: String, _ value: JSONValue) {
-        if index == nil {
-            let length = key.utf8.count  // O(1), and most names differ in it: cheaper than comparing
-            for slot in members.indices where members[slot].key.utf8.count == length && members[slot].key == key {
-                members[slot].value = value
-                return
-            }
-            members.append((key, value))
-            if members.count > JSONObject.indexThreshold { rebuildIndex() }
-        } else if let slot = index?[key] {
+    /// Sets member `key` (the parser's insert too): a repeated name replaces its value in place.
+    mutating func insert(_ key: String, _ value: JSONValue) {
+        if let slot = position(of: key) {
             members[slot].value = value
-        } else {
-            members.append((key, value))
+            return
+        }
+        members.append((key, value))
+        if index != nil {
             index?[key] = members.count - 1
+        } else {
+            rebuildIndex()
         }
     }
 

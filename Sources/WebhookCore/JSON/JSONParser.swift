@@ -91,7 +91,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members.insertParsed(key, try parseValue(depth: depth + 1))  // the last duplicate wins, as in jsonb
+            members.insert(key, try parseValue(depth: depth + 1))  // the last duplicate wins, as in jsonb
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {

@@ -230,11 +230,9 @@ public struct WebhookPipeline: Sendable {
     static func isJSON(_ contentType: String) -> Bool {
         let bytes = contentType.utf8
         let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-        let media = bytes[..<end].drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }
-        let lowered = String(
-            decoding: media.reversed().map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
-        return lowered == "application/json" || lowered == "text/json"
-            || (lowered.hasPrefix("application/") && lowered.hasSuffix("+json"))
+        let media = String(Substring(bytes[..<end])).trimmingWhitespace().lowercased()
+        return media == "application/json" || media == "text/json"
+            || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 }
 

@@ -71,14 +71,16 @@ private struct CGIVariables {
     ]
 
     mutating func note(_ name: String, _ value: String) {
-        let length = name.utf8.count  // O(1): most parameters differ from every name in length
-        guard let slot = CGIVariables.names.firstIndex(where: { $0.utf8.count == length && $0 == name }),
-            values[slot] == nil
-        else { return }
+        guard let slot = CGIVariables.slot(of: name), values[slot] == nil else { return }
         values[slot] = value
     }
 
     subscript(name: String) -> String? {
-        CGIVariables.names.firstIndex(of: name).flatMap { values[$0] }
+        CGIVariables.slot(of: name).flatMap { values[$0] }
+    }
+
+    private static func slot(of name: String) -> Int? {
+        let length = name.utf8.count  // O(1): most parameters differ from every name in length
+        return names.firstIndex { $0.utf8.count == length && $0 == name }
     }
 }
