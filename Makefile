@@ -11,12 +11,13 @@ DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-l
 # headless Chromium).
 TEST_DEB_PACKAGES := pgbouncer chromium
 
-.PHONY: help deps build run test lint format bench bench-check bench-check-all fuzz clean
+.PHONY: help deps build release run test lint format bench bench-check bench-check-all fuzz clean
 
 help:
 	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
 	@echo "make test         start private PostgreSQL clusters, PgBouncer and nginx, run every test (swift test), stop them"
-	@echo "make build        release build: .build/release/winkhook"
+	@echo "make build        release build: .build-static/release/winkhook (Swift runtime and libfcgi linked in)"
+	@echo "make release      the same, then checks it needs nothing but libc and libpq5 (ldd)"
 	@echo "make lint         swift format lint"
 	@echo "make fuzz         libFuzzer over parsers, verifiers and the pipeline (FUZZ_SECONDS=60)"
 	@echo "make bench        ../shared/bench/run with c-floor, php, python and this project"
@@ -27,7 +28,10 @@ deps:
 	@scripts/install-deps $(DEB_PACKAGES)
 
 build: deps
-	$(SWIFT) build -c release --product winkhook
+	@SWIFT="$(SWIFT)" scripts/build-release
+
+release: build
+	@scripts/check-release .build-static/release/winkhook
 
 run: build
 	@RUN_DIR="$(RUN_DIR)/demo" PORT="$(PORT)" WORKERS="$(WORKERS)" scripts/demo

@@ -20,7 +20,8 @@ let package = Package(
     ],
     targets: [
         // C adapters: each imported by exactly one Swift module, with `internal import`.
-        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        // libfcgi has no compiler flags (pkg-config would add -lfcgi): FastCGITransport links its archive.
+        .systemLibrary(name: "CFastCGI", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Pure Swift: request value in, outcome value out. No C, no I/O.
@@ -36,7 +37,9 @@ let package = Package(
         // libfcgi: accept loop, CGI, response writing.
         .target(
             name: "FastCGITransport",
-            dependencies: ["CFastCGI", "WebhookCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFastCGI", "WebhookCore", .product(name: "Logging", package: "swift-log")],
+            // libfcgi linked in (libfcgi-dev's archive): the binary needs no libfcgi0 where it runs.
+            linkerSettings: [.linkedLibrary(":libfcgi.a")]
         ),
         // libpq: connection ownership, prepared statements, migrations.
         .target(

@@ -54,9 +54,20 @@ enum SpoolFiles {
 
     /// Removes hidden segments (`.<name>.spool`: being made by a writer) that no writer holds: left by a
     /// crash before the segment was named, so before anything was written to it.
-    static func removeAbandonedHiddenSegments(in directory: String) {
+    ///
+    /// Only those last changed `minimumAge` seconds ago or more: a writer creates its hidden segment and
+    /// locks it a moment later, and in that moment it is unlocked, so a young one may be a writer's (and
+    /// the probe's own lock would make the writer's fail).
+    static func removeAbandonedHiddenSegments(in directory: String, minimumAge: Int = 60) {
         let hidden = names(in: directory).filter { $0.hasPrefix(".") && $0.hasSuffix(suffix) }
-        for name in hidden where !isActive(directory + "/" + name) { unlink(directory + "/" + name) }
+        var clock = timespec()
+        clock_gettime(CLOCK_REALTIME, &clock)
+        for name in hidden {
+            let path = directory + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0, Int(clock.tv_sec) - Int(info.st_mtim.tv_sec) >= minimumAge else { continue }
+            if !isActive(path) { unlink(path) }
+        }
     }
 
     /// Appends `bytes` to `path` (created 0600) and makes them durable.

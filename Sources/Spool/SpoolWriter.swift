@@ -27,11 +27,15 @@ public final class SpoolWriter {
     let preallocation: Int
 
     /// Creates a writer; nothing is touched until the first `append`.
-    public init(directory: String, maxBytes: Int) {
+    public convenience init(directory: String, maxBytes: Int) {
+        // 4 MiB, less for a small spool: the room other writers' unused space takes stays small.
+        self.init(directory: directory, maxBytes: maxBytes, preallocation: min(4 << 20, max(64 << 10, maxBytes / 64)))
+    }
+
+    init(directory: String, maxBytes: Int, preallocation: Int) {
         self.directory = directory
         self.maxBytes = maxBytes
-        // 4 MiB, less for a small spool: the room other writers' unused space takes stays small.
-        preallocation = min(4 << 20, max(64 << 10, maxBytes / 64))
+        self.preallocation = preallocation
     }
 
     deinit { closeSegment() }

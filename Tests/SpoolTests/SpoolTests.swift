@@ -296,12 +296,43 @@ import WebhookCore
         try SpoolFiles.ensureDirectory(directory)
         let stale = directory + "/.00000000000000001-1.spool"  // a crash between create and rename
         close(open(stale, O_WRONLY | O_CREAT, 0o600))
+        let young = directory + "/.00000000000000002-2.spool"  // a writer between create and lock
+        close(open(young, O_WRONLY | O_CREAT, 0o600))
+        var times = [timeval(tv_sec: 1_700_000_000, tv_usec: 0), timeval(tv_sec: 1_700_000_000, tv_usec: 0)]
+        #expect(utimes(stale, &times) == 0)
         let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
         try writer.append(delivery(0))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        #expect(names.filter { $0.hasPrefix(".") } == [".00000000000000001-1.spool"])
+        #expect(names.filter { $0.hasPrefix(".") }.sorted() == [".00000000000000001-1.spool", ".00000000000000002-2.spool"])
         #expect(SpoolDrainer(directory: directory).drain(into: InMemoryEventStore()).stored == 1)
         #expect(access(stale, F_OK) != 0)
+        #expect(access(young, F_OK) == 0)
+    }
+
+    /// The race a load test once hit (1 in 8,000 answers a 503): a drainer's clean-up of abandoned hidden
+    /// segments ran between a writer's create and lock, and removed (or locked) its new segment.
+    @Test func cleaningUpBesideAWriterNeverTakesItsNewSegment() throws {
+        try SpoolFiles.ensureDirectory(directory)
+        let stop = StopFlag()
+        let directory = directory
+        let cleaner = Thread {
+            while !stop.isSet { SpoolFiles.removeAbandonedHiddenSegments(in: directory) }
+        }
+        cleaner.start()
+        defer { stop.set() }
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30, preallocation: 4096)
+        var big = delivery(0)
+        big.body = [UInt8](repeating: UInt8(ascii: "x"), count: 5000)
+        for _ in 0..<500 { try writer.append(big) }  // a new segment each time
+        writer.closeSegment()
+        #expect(segmentPaths().count == 500)
+    }
+
+    final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
     }
 
     /// Fails the n-th batch with `unavailable`, and every delivery with a listed key with `failed`.
