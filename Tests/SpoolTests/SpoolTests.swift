@@ -303,7 +303,8 @@ import WebhookCore
         let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
         try writer.append(delivery(0))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        #expect(names.filter { $0.hasPrefix(".") }.sorted() == [".00000000000000001-1.spool", ".00000000000000002-2.spool"])
+        #expect(
+            names.filter { $0.hasPrefix(".") }.sorted() == [".00000000000000001-1.spool", ".00000000000000002-2.spool"])
         #expect(SpoolDrainer(directory: directory).drain(into: InMemoryEventStore()).stored == 1)
         #expect(access(stale, F_OK) != 0)
         #expect(access(young, F_OK) == 0)

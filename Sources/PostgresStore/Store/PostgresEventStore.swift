@@ -23,11 +23,19 @@ public final class PostgresEventStore: EventStore {
         /// the write (the drainer, whose deliveries may be hours old).
         public var deadlineFromReceipt: Bool
 
+        /// A file whose modification time says when partitions were last made ahead, shared by processes
+        /// that each live for one request (CGI): the check then runs once an hour, not on every connection.
+        public var partitionStamp: String?
+
         /// The defaults: 10 s from receipt, prepared statements on.
-        public init(deadlineSeconds: Int = 10, preparedStatements: Bool = true, deadlineFromReceipt: Bool = true) {
+        public init(
+            deadlineSeconds: Int = 10, preparedStatements: Bool = true, deadlineFromReceipt: Bool = true,
+            partitionStamp: String? = nil
+        ) {
             self.deadlineSeconds = deadlineSeconds
             self.preparedStatements = preparedStatements
             self.deadlineFromReceipt = deadlineFromReceipt
+            self.partitionStamp = partitionStamp
         }
     }
 
@@ -198,13 +206,33 @@ public final class PostgresEventStore: EventStore {
             return
         }
         partitionsCheckedAt = Int64(now.tv_sec)
+        if let stamp = options.partitionStamp, PostgresEventStore.isRecent(stamp) { return }
         do {
             try PostgresMigrator.ensurePartitions(connection)
+            if let stamp = options.partitionStamp { PostgresEventStore.touch(stamp) }
         } catch  where error.isTransient {
             throw error
         } catch {
             logger.warning("could not create partitions ahead", metadata: ["error": "\(error.debugDescription)"])
         }
+    }
+
+    /// Whether `path` was modified less than `partitionCheckInterval` ago.
+    private static func isRecent(_ path: String) -> Bool {
+        var info = stat()
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        guard stat(path, &info) == 0 else { return false }
+        let age = Int64(wall.tv_sec) - Int64(info.st_mtim.tv_sec)
+        return age >= 0 && age < partitionCheckInterval
+    }
+
+    /// Creates `path` or sets its modification time to now (best effort: without it the check runs again).
+    private static func touch(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        futimens(fd, nil)
+        close(fd)
     }
 
     static let recordSQL =

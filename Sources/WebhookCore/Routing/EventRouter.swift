@@ -14,6 +14,7 @@ public struct EventRouter: Sendable {
         throws(RoutingError)
     {
         var table: [EventKey: any EventHandler] = [:]
+        table.reserveCapacity(handlers.reduce(0) { $0 + $1.declaredKeys.count })
         for handler in handlers {
             for name in handler.declaredKeys {
                 guard let key = EventKey(name), !requireCataloged || key.isCataloged else {

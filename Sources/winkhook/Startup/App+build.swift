@@ -1,4 +1,5 @@
 import FastCGITransport
+import Glibc
 import Logging
 import PostgresStore
 import Spool
@@ -8,13 +9,21 @@ import WinkhookConfig
 /// Wiring: configuration → pipeline → store → request processor. Everything testable is in libraries.
 enum App {
     /// Builds the request processor for a worker or a CGI process.
-    static func buildProcessor(_ configuration: WinkhookConfiguration, logger: Logger) throws -> (
-        RequestProcessor, PostgresEventStore
-    ) {
+    /// `oneRequest` (CGI): the connection serves one statement, so it is sent unnamed (no separate
+    /// prepare), and partitions are made ahead once an hour across processes, not on every connection.
+    static func buildProcessor(_ configuration: WinkhookConfiguration, logger: Logger, oneRequest: Bool = false)
+        throws -> (RequestProcessor, PostgresEventStore)
+    {
         let pipeline = try WebhookPipeline(
             webhooks: configuration.webhooks, settings: configuration.settings, router: HandlerRegistry.router())
-        let store = PostgresEventStore(
-            conninfo: configuration.databaseURL, logger: logger, options: storeOptions(configuration))
+        var options = storeOptions(configuration)
+        if oneRequest {
+            options.preparedStatements = false
+            // The spool's folder is winkhook's own writable place (the drainer reads only *.spool there).
+            mkdir(configuration.spoolPath, 0o700)
+            options.partitionStamp = configuration.spoolPath + "/.partitions-checked"
+        }
+        let store = PostgresEventStore(conninfo: configuration.databaseURL, logger: logger, options: options)
         let spool = SpoolWriter(directory: configuration.spoolPath, maxBytes: configuration.spoolMaxBytes)
         let front: any EventStore
         switch configuration.acknowledge {
@@ -93,7 +102,7 @@ enum App {
         do {
             let configuration = try ConfigurationLoader.load(path: path, environment: environment)
             for problem in configuration.problems { logger.error("configuration: \(problem)") }
-            let (processor, _) = try buildProcessor(configuration, logger: logger)
+            let (processor, _) = try buildProcessor(configuration, logger: logger, oneRequest: true)
             return CGIResponder(processor: processor).run()
         } catch {
             logger.critical("CGI request refused: configuration unusable: \(error)")

@@ -123,7 +123,13 @@ extension HandlerRegistry {
     /// `booking.initialize.request` → `booking.initialize_request.count`; the contract spellings count
     /// under the same names.
     static func funnelMetric(_ key: String) -> String {
-        let step = key.replacing("booking.contract.", with: "").replacing("booking.", with: "")
-        return "booking." + step.replacing(".", with: "_") + ".count"
+        // By hand: String.replacing (swift-experimental-string-processing) costs ~0.2 ms per call on first use,
+        // which every CGI process pays while the router is built.
+        var step = Substring(key)
+        for prefix in ["booking.contract.", "booking."] where step.hasPrefix(prefix) {
+            step = step.dropFirst(prefix.count)
+            break
+        }
+        return "booking." + String(step.map { $0 == "." ? "_" : $0 }) + ".count"
     }
 }
