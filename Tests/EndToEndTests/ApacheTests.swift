@@ -92,7 +92,9 @@ final class ApacheSite {
         webhook = "e2e-apache-\(kit)-\(UInt32.random(in: 0...UInt32.max))"
         var template = Array("/tmp/winkhook-apache.XXXXXX".utf8CString)
         directory = try template.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { throw ApacheSiteError("mkdtemp failed") }
+            guard let base = buffer.baseAddress, let made = mkdtemp(base) else {
+                throw ApacheSiteError("mkdtemp failed")
+            }
             return String(cString: made)
         }
         chmod(directory, 0o755)
