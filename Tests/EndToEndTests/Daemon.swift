@@ -1,14 +1,15 @@
 import Foundation
 
-/// A long-running program a test starts and stops (Apache): spawned with every signal unblocked and at its
-/// default action, standard input and output on /dev/null, and no other descriptor of the test process.
+/// A long-running program a test starts and stops (Apache, systemd-socket-activate): spawned with every
+/// signal unblocked and at its default action, standard input on /dev/null, standard output and error on
+/// /dev/null or appended to `log`, and no other descriptor of the test process.
 /// Foundation's `Process` passes on the test runner's blocked signals, so an Apache started with it never
 /// sees the SIGTERM that stops it, and the waiting test hangs.
 final class Daemon {
     let pid: pid_t
     private var reaped = false
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], log: String? = nil) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -22,10 +23,9 @@ final class Daemon {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor: Int32 in 0...2 {
-            posix_spawn_file_actions_addopen(
-                &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         for descriptor: Int32 in 3..<1024 {
             let flags = fcntl(descriptor, F_GETFD)
             if flags >= 0, flags & FD_CLOEXEC == 0 { posix_spawn_file_actions_addclose(&actions, descriptor) }
@@ -46,6 +46,21 @@ final class Daemon {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
         return !reaped
+    }
+
+    /// Waits up to `seconds` for it to exit by itself (then stops it): its exit status, or 128 + signal.
+    func wait(within seconds: Double) -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while !reaped, Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
+            usleep(20_000)
+        }
+        stop()
+        return -1
     }
 
     /// SIGTERM, up to `seconds` to exit, then SIGKILL; never hangs.
