@@ -9,8 +9,8 @@ SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/
 DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
 # Only `make test` needs these (the fault tests run a PgBouncer of their own; the report is rendered in
 # headless Chromium; deploy/apache is tried in a real Apache with mod_fcgid, deploy/systemd with
-# systemd-analyze and systemd-socket-activate).
-TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd
+# systemd-analyze and systemd-socket-activate, nginx.conf.example over TLS with curl and openssl's certificate).
+TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd curl openssl
 
 .PHONY: help deps build release run test lint format bench bench-check bench-check-all fuzz clean
 

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 
 extension EndToEnd {
-    /// nginx.conf.example as shipped, in a real nginx: it routes to winkhook and its access log masks a URL
-    /// token. Only what a test host cannot have is rewritten: the TLS listener (a plain one on a free port),
-    /// the socket path and the log file.
+    /// nginx.conf.example as shipped, in a real nginx terminating TLS with a self-signed certificate for
+    /// hooks.example.com (curl checks it against that certificate and the name): it routes to winkhook and
+    /// its access log masks a URL token. Only what a test host cannot have is rewritten: the port (a free
+    /// loopback one instead of 443), the certificate's files, the socket path and the log file.
     @Suite(.serialized)
     struct NginxExampleTests {
         let environment: E2EEnvironment
@@ -23,12 +24,22 @@ extension EndToEnd {
             let socket = directory + "/winkhook.sock"
             let port = try freePort()
             var example = try String(contentsOfFile: root + "/nginx.conf.example", encoding: .utf8)
-            example = example.replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port);")
+            let certificate = directory + "/hooks.example.com.pem"
+            let key = directory + "/hooks.example.com.key"
+            let made = try run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=hooks.example.com",
+                    "-addext", "subjectAltName=DNS:hooks.example.com", "-keyout", key, "-out", certificate,
+                ])
+            try #require(made.0 == 0, "openssl: \(made.1)")
+            example = example.replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port) ssl;")
                 .replacingOccurrences(of: "listen [::]:443 ssl;", with: "")
+                .replacingOccurrences(of: "/etc/ssl/certs/hooks.example.com.pem", with: certificate)
+                .replacingOccurrences(of: "/etc/ssl/private/hooks.example.com.key", with: key)
                 .replacingOccurrences(of: "unix:/run/winkhook/winkhook.sock", with: "unix:" + socket)
                 .replacingOccurrences(of: "/var/log/nginx/winkhook.access.log", with: directory + "/access.log")
-            example = example.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.contains("ssl_certificate") }.joined(separator: "\n")
+            #expect(example.contains(certificate) && example.contains(key))
             #expect(example.contains("map $uri $winkhook_uri"))
             try example.write(toFile: directory + "/winkhook.conf", atomically: true, encoding: .utf8)
             let user = getuid() == 0 ? "user root;" : ""
@@ -62,9 +73,25 @@ extension EndToEnd {
                 kill(nginx.processIdentifier, SIGQUIT)
                 nginx.waitUntilExit()
             }
+            // Over TLS only, checked against the certificate and the name: curl resolves the name to loopback.
+            func https(_ path: String, body: [UInt8] = [], method: String = "POST", tls: String = "--tlsv1.2")
+                throws -> Int
+            {
+                let file = directory + "/body"
+                try Data(body).write(to: URL(fileURLWithPath: file))
+                let (status, output) = try run(
+                    "/usr/bin/curl",
+                    [
+                        "-s", "--path-as-is", "--cacert", certificate, tls, "--resolve",
+                        "hooks.example.com:\(port):127.0.0.1", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
+                        "-H", "Content-Type: application/json", "--data-binary", "@" + file,
+                        "https://hooks.example.com:\(port)" + path,
+                    ])
+                return status == 0 ? Int(output) ?? 0 : -Int(status)
+            }
             var listening = false
             for _ in 0..<100 where !listening && nginx.isRunning {
-                listening = (try? HTTP.request("http://127.0.0.1:\(port)/", method: "GET")) != nil
+                listening = (try? https("/", method: "GET")).map { $0 > 0 } ?? false
                 if !listening { usleep(50_000) }
             }
             try #require(listening, "nginx refused the example: \(log(directory + "/error.log"))")
@@ -94,30 +121,43 @@ extension EndToEnd {
                 kill(serve.processIdentifier, SIGTERM)
                 serve.waitUntilExit()
             }
-            let base = "http://127.0.0.1:\(port)/webhook/wink"
             let body = Array(#"{"type":"booking.created","id":"ex-1","data":{}}"#.utf8)
             var status = 0
             for _ in 0..<100 where status != 200 {
-                status =
-                    (try? HTTP.request(
-                        base + "/" + Self.token, body: body, headers: [("Content-Type", "application/json")]
-                    )
-                    .0) ?? 0
+                status = (try? https("/webhook/wink/" + Self.token, body: body)) ?? 0
                 if status != 200 { usleep(100_000) }
             }
             #expect(status == 200)
-            #expect(try HTTP.request(base + "?token=" + Self.token, body: body).0 == 200)
+            #expect(try https("/webhook/wink?token=" + Self.token, body: body) == 200)
             // Spellings nginx routes to the same place: merged slashes, an encoded slash.
-            let odd = "http://127.0.0.1:\(port)//webhook//wink/" + Self.token
-            #expect(try HTTP.request(odd, body: body).0 == 200)
-            #expect(try HTTP.request(base + "%2F" + Self.token, body: body).0 == 200)
-            #expect(try HTTP.request(base + "/wrong-token-0123456789abcdef", body: body).0 == 401)
-            #expect(try HTTP.request("http://127.0.0.1:\(port)/elsewhere", body: body).0 == 404)
+            #expect(try https("//webhook//wink/" + Self.token, body: body) == 200)
+            #expect(try https("/webhook/wink%2F" + Self.token, body: body) == 200)
+            #expect(try https("/webhook/wink/wrong-token-0123456789abcdef", body: body) == 401)
+            #expect(try https("/elsewhere", body: body) == 404)
+            // Plain HTTP on the TLS port is refused by nginx (400), never routed.
+            #expect(try HTTP.request("http://127.0.0.1:\(port)/webhook/wink/" + Self.token, body: body).0 == 400)
+            // TLS 1.2 and 1.3 both answer (nginx's defaults on Debian 12).
+            #expect(try https("/webhook/wink/" + Self.token, body: body, tls: "--tlsv1.3") == 200)
             let access = log(directory + "/access.log")
             #expect(access.contains("\"POST /webhook/wink/*** HTTP/1.1\" 200"))
             #expect(!access.contains(Self.token))
             #expect(
                 try environment.count("SELECT count(*) FROM winkhook.deliveries WHERE webhook = $1", [webhook]) == 1)
+        }
+
+        /// Runs a program to its end: (exit status, standard output and error).
+        func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
 
         func log(_ path: String) -> String {
