@@ -9,21 +9,23 @@ SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/
 DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
 # Only `make test` needs these (the fault tests run a PgBouncer of their own; the report is rendered in
 # headless Chromium; deploy/apache is tried in a real Apache with mod_fcgid, deploy/systemd with
-# systemd-analyze and systemd-socket-activate, nginx.conf.example over TLS with curl and openssl's certificate).
-TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd curl openssl
+# systemd-analyze and systemd-socket-activate, nginx.conf.example over TLS with curl and openssl's certificate,
+# the .deb with lintian and installed into a fresh root made by mmdebstrap).
+TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd curl openssl lintian mmdebstrap
 
-.PHONY: help deps build release run test lint format bench bench-check bench-check-all fuzz clean
+.PHONY: help deps build release deb run test lint format bench bench-check bench-check-all fuzz clean
 
 help:
 	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
 	@echo "make test         start private PostgreSQL clusters, PgBouncer and nginx, run every test (swift test), stop them"
 	@echo "make build        release build: .build-static/release/winkhook (Swift runtime and libfcgi linked in)"
 	@echo "make release      the same, then checks it needs nothing but libc and libpq5 (ldd)"
+	@echo "make deb          .build-deb/winkhook_VERSION_ARCH.deb (binary, man page, completions, config, systemd units)"
 	@echo "make lint         swift format lint"
 	@echo "make fuzz         libFuzzer over parsers, verifiers and the pipeline (FUZZ_SECONDS=60)"
 	@echo "make bench        ../shared/bench/run with c-floor, php, python and this project"
 	@echo "make bench-check-all  the harness's probes against every verification scheme"
-	@echo "make clean        remove .run/ and .build/"
+	@echo "make clean        remove .run/ and the .build folders"
 
 deps:
 	@scripts/install-deps $(DEB_PACKAGES)
@@ -33,6 +35,9 @@ build: deps
 
 release: build
 	@scripts/check-release .build-static/release/winkhook
+
+deb: deps
+	@SWIFT="$(SWIFT)" scripts/build-deb
 
 run: build
 	@RUN_DIR="$(RUN_DIR)/demo" PORT="$(PORT)" WORKERS="$(WORKERS)" scripts/demo
@@ -69,4 +74,4 @@ bench: build
 
 clean:
 	-scripts/postgres stop "$(RUN_DIR)/demo/pg"; scripts/postgres stop "$(RUN_DIR)/test/pg"
-	rm -rf "$(RUN_DIR)" .build .build-fuzz
+	rm -rf "$(RUN_DIR)" .build .build-fuzz .build-static .build-deb .build-tools
