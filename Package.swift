@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
     ],
     targets: [
         // C adapters: each imported by exactly one Swift module, with `internal import`.
@@ -34,10 +35,14 @@ let package = Package(
             name: "WinkhookConfig",
             dependencies: ["WebhookCore", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        // The pool's shared scoreboard (a memfd every worker counts into) and the status and metrics pages.
+        .target(name: "Scoreboard", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
         // libfcgi: accept loop, CGI, response writing.
         .target(
             name: "FastCGITransport",
-            dependencies: ["CFastCGI", "WebhookCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CFastCGI", "WebhookCore", "Scoreboard", .product(name: "Logging", package: "swift-log"),
+            ],
             // libfcgi linked in (libfcgi-dev's archive): the binary needs no libfcgi0 where it runs.
             linkerSettings: [.linkedLibrary(":libfcgi.a")]
         ),
@@ -49,7 +54,7 @@ let package = Package(
         // `winkhook serve`: the process tree (FastCGI workers and the spool drainer), signals, reloads.
         .target(
             name: "Supervision",
-            dependencies: ["WebhookCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["WebhookCore", "Scoreboard", .product(name: "Logging", package: "swift-log")]
         ),
         // Looking at the data: periods, indicators, tables, terminal charts and the HTML report.
         .target(name: "Reporting", dependencies: ["WebhookCore", "PostgresStore"]),
@@ -59,7 +64,7 @@ let package = Package(
             name: "winkhook",
             dependencies: [
                 "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool", "Supervision",
-                "Reporting",
+                "Reporting", "Scoreboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -72,6 +77,7 @@ let package = Package(
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
+        .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PostgresStore", "WebhookCore"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["WebhookCore", "PostgresStore", "FastCGITransport", "Spool"]),

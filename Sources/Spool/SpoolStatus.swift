@@ -34,4 +34,22 @@ public struct SpoolStatus: Sendable {
         }
         return status
     }
+
+    /// A cheap look for status pages: the segments and their bytes (sizes only), and the oldest
+    /// delivery (the first record of the oldest segment, the only one read).
+    public static func glance(_ directory: String) -> SpoolStatus {
+        var status = SpoolStatus()
+        let names = SpoolFiles.segments(in: directory).sorted()
+        status.segments = names.count
+        for name in names { status.bytes += SpoolFiles.size(directory + "/" + name) }
+        for name in names {
+            guard let segment = try? SpoolSegment.read(name, in: directory) else { continue }
+            if segment.active { status.activeSegments += 1 }
+            if let first = segment.deliveries.first?.receivedAt {
+                status.oldest = first
+                break
+            }
+        }
+        return status
+    }
 }

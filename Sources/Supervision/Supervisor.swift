@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Scoreboard
 
 /// `winkhook serve`: owns the listening socket, runs N single-threaded workers on it and the helpers
 /// beside them (the spool drainer, the maintenance task), and keeps them running.
@@ -38,6 +39,8 @@ public final class Supervisor {
     private struct Worker {
         let generation: Int
         let startedAt: Int64
+        /// Its place in the scoreboard, if it has one.
+        var slot: Int? = nil
     }
 
     private let options: Options
@@ -52,6 +55,8 @@ public final class Supervisor {
     private var lifeline: (read: Int32, write: Int32) = (-1, -1)
     private var helpers: [HelperProcess]
     private var stopping = false
+    /// Where workers count their requests (nil if shared memory could not be made: they then run uncounted).
+    private var scoreboard: Scoreboard?
 
     /// Creates a supervisor.
     /// - Parameters:
@@ -95,6 +100,10 @@ public final class Supervisor {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
+        scoreboard = Scoreboard.create(supervisor: getpid(), startedAt: Supervisor.wallMicroseconds())
+        if scoreboard == nil {
+            logger.warning("no scoreboard (shm_open failed): status and metrics pages will be empty")
+        }
         for _ in 0..<options.workers { startWorker() }
         for index in helpers.indices { startHelper(index) }
         logger.info("serving", metadata: ["workers": "\(options.workers)", "pid": "\(getpid())"])
@@ -161,12 +170,16 @@ public final class Supervisor {
     }
 
     private func startWorker() {
-        let spawner = WorkerSpawner(
+        var spawner = WorkerSpawner(
             executable: options.executable, arguments: options.workerArguments,
             listenDescriptor: listenDescriptor, lifelineDescriptor: lifeline.read)
+        let taken = Set(workers.values.compactMap(\.slot))
+        let slot = scoreboard.flatMap { _ in (0..<Scoreboard.slotCount).first { !taken.contains($0) } }
+        if let scoreboard, let slot { spawner.scoreboard = (scoreboard.descriptor, slot) }
         switch spawner.spawn() {
         case .success(let pid):
-            workers[pid] = Worker(generation: generation, startedAt: Supervisor.monotonicMicroseconds())
+            workers[pid] = Worker(generation: generation, startedAt: Supervisor.monotonicMicroseconds(), slot: slot)
+            if let slot { scoreboard?.workerSpawned(slot: slot, pid: pid, at: Supervisor.wallMicroseconds()) }
         case .failure(let error):
             logger.error("could not start a worker: \(error)")
             scheduleStart()
@@ -196,6 +209,9 @@ public final class Supervisor {
                 continue
             }
             guard let worker = workers.removeValue(forKey: pid) else { continue }
+            if let slot = worker.slot {
+                scoreboard?.workerExited(slot: slot, crashed: Supervisor.describe(status) != "status 0")
+            }
             guard worker.generation == generation else { continue }
             let lived = Supervisor.monotonicMicroseconds() - worker.startedAt
             let how = Supervisor.describe(status)
@@ -278,6 +294,12 @@ public final class Supervisor {
         }
         close(descriptor)
         return moved
+    }
+
+    static func wallMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 
     static func monotonicMicroseconds() -> Int64 {

@@ -10,9 +10,13 @@ struct WorkerSpawner {
     let arguments: [String]
     let listenDescriptor: Int32?
     let lifelineDescriptor: Int32
+    /// The scoreboard's descriptor and the worker's slot in it (workers only).
+    var scoreboard: (descriptor: Int32, slot: Int)? = nil
 
     /// The fd on which a worker finds the read end of the supervisor's lifeline pipe.
     static let lifelineTarget: Int32 = 3
+    /// The fd on which a worker finds the scoreboard (`WINKHOOK_SCOREBOARD=4:SLOT`).
+    static let scoreboardTarget: Int32 = 4
 
     func spawn() -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
@@ -24,6 +28,9 @@ struct WorkerSpawner {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         posix_spawn_file_actions_adddup2(&actions, lifelineDescriptor, WorkerSpawner.lifelineTarget)
+        if let scoreboard {
+            posix_spawn_file_actions_adddup2(&actions, scoreboard.descriptor, WorkerSpawner.scoreboardTarget)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -41,8 +48,12 @@ struct WorkerSpawner {
 
         var environment = WorkerSpawner.currentEnvironment().filter {
             !$0.hasPrefix("LISTEN_PID=") && !$0.hasPrefix("LISTEN_FDS=") && !$0.hasPrefix("WINKHOOK_SUPERVISED=")
+                && !$0.hasPrefix("WINKHOOK_SCOREBOARD=")
         }
         environment.append("WINKHOOK_SUPERVISED=\(WorkerSpawner.lifelineTarget)")
+        if let scoreboard {
+            environment.append("WINKHOOK_SCOREBOARD=\(WorkerSpawner.scoreboardTarget):\(scoreboard.slot)")
+        }
         let argv = [executable] + arguments
         var pid: pid_t = 0
         let status = withCStringArray(argv) { argvPointer in

@@ -49,7 +49,7 @@ public enum ConfigurationLoader {
             path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
         try context.checkKeys(
-            root, allowed: ["database", "server", "spool", "retention", "maintenance", "webhook"], at: "")
+            root, allowed: ["database", "server", "spool", "retention", "maintenance", "status", "webhook"], at: "")
 
         var databaseURL = defaultDatabaseURL
         var preparedStatements = true
@@ -125,6 +125,7 @@ public enum ConfigurationLoader {
         }
 
         let maintenance = try context.maintenanceSettings(root)
+        let status = try context.statusSettings(root)
 
         guard let list = root["webhook"] else {
             throw ConfigurationError("\(path): no [[webhook]] is configured")
@@ -149,11 +150,19 @@ public enum ConfigurationLoader {
         } catch {
             throw ConfigurationError("\(path): \(error)")
         }
+        if status.enabled {
+            for webhook in webhooks
+            where [status.pingPath, status.statusPath, status.metricsPath].contains(webhook.path) {
+                throw ConfigurationError(
+                    "\(path): webhook \"\(webhook.name)\" has path \(webhook.path), which [status] answers; move one")
+            }
+        }
         return WinkhookConfiguration(
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
             spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, acknowledge: acknowledge,
             deadlineSeconds: deadline, preparedStatements: preparedStatements, publicURL: publicURL,
-            maintenance: maintenance, webhooks: webhooks, summaries: summaries, problems: context.problems,
+            maintenance: maintenance, status: status, webhooks: webhooks, summaries: summaries,
+            problems: context.problems,
             warnings: context.warnings)
     }
 }

@@ -24,6 +24,8 @@ public struct WinkhookConfiguration: Sendable {
     public var publicURL: String?
     /// `[retention]` and `[maintenance]`.
     public var maintenance: MaintenanceSettings
+    /// `[status]`: the ping, status and metrics pages.
+    public var status: StatusSettings
     /// The webhooks, ready to serve.
     public var webhooks: [WebhookEndpoint]
     /// What `check-config` prints for each webhook (no secrets).

@@ -340,21 +340,7 @@ extension EndToEnd {
 /// Runs the binary as CGI: environment, body on stdin; returns (stdout, stderr).
 enum CGIRun {
     static func run(_ binary: String, env: [String: String], body: [UInt8]) throws -> (String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.environment = env
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(body))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let log = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), String(decoding: log, as: UTF8.self))
+        let result = try Program.run(binary, environment: env, input: body)
+        return (result.output, result.errors)
     }
 }

@@ -147,17 +147,8 @@ extension EndToEnd {
 
         /// Runs a program to its end: (exit status, standard output and error).
         func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let result = try Program.run(program, arguments)
+            return (result.status, result.output + result.errors)
         }
 
         func log(_ path: String) -> String {

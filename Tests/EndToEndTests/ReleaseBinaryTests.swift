@@ -23,29 +23,15 @@ extension EndToEnd {
             try #require(FileManager.default.isExecutableFile(atPath: release), "no release binary at \(release)")
         }
 
-        /// Runs `program` with `environment` and `input` on stdin: (exit status, stdout, stderr).
+        /// Runs `program` with `environment` (and a PATH) and `input` on stdin.
         func run(_ program: String, _ arguments: [String], environment: [String: String] = [:], input: [UInt8] = [])
             throws -> (Int32, String, String)
         {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-            process.environment = environment.merging(["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]) { old, _ in old }
-            let stdin = Pipe()
-            let stdout = Pipe()
-            let stderr = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            stdin.fileHandleForWriting.write(Data(input))
-            try stdin.fileHandleForWriting.close()
-            let out = stdout.fileHandleForReading.readDataToEndOfFile()
-            let err = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (
-                process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)
-            )
+            let result = try Program.run(
+                program, arguments,
+                environment: environment.merging(["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]) { old, _ in old },
+                input: input)
+            return (result.status, result.output, result.errors)
         }
 
         /// `binary` with the toolchain's folder hidden under an empty read-only tmpfs.

@@ -12,6 +12,7 @@ public final class FastCGIWorker {
     private let processor: RequestProcessor
     private let logger: Logger
     private let maxRequests: Int
+    private let scoring: WorkerScoring?
     private let request: UnsafeMutablePointer<FCGX_Request>
     /// spawn-fcgi sends a worker's stderr to /dev/null; then warnings also go to the FastCGI stderr
     /// stream, which nginx writes to its error log.
@@ -22,7 +23,12 @@ public final class FastCGIWorker {
 
     /// Creates a worker on `listenDescriptor` (0 under spawn-fcgi, mod_fcgid and `winkhook serve`).
     /// - Parameter maxRequests: exit after this many requests (0: never); only useful under a supervisor.
-    public init(listenDescriptor: Int32, processor: RequestProcessor, logger: Logger, maxRequests: Int = 0) {
+    /// - Parameter scoring: the pool's scoreboard under `winkhook serve` (counts, status pages).
+    public init(
+        listenDescriptor: Int32, processor: RequestProcessor, logger: Logger, maxRequests: Int = 0,
+        scoring: WorkerScoring? = nil
+    ) {
+        self.scoring = scoring
         self.listenDescriptor = listenDescriptor
         self.processor = processor
         self.logger = logger
@@ -69,6 +75,15 @@ public final class FastCGIWorker {
     private func serve() {
         let parameters = copyParameters()
         let input = request.pointee.in
+        let started = RequestProcessor.now().microseconds
+        scoring?.started(at: started)
+        if let scoring, let page = scoring.page(for: parameters, now: started) {
+            FastCGIWorker.drain(input, upTo: FastCGIWorker.drainLimit)
+            write(page.cgiBytes, to: request.pointee.out)
+            FCGX_Finish_r(request)
+            scoring.notCounted()
+            return
+        }
         let outcome = processor.respond(
             parameters: parameters,
             readBody: { limit in FastCGIWorker.read(input, upTo: limit) },
@@ -84,6 +99,7 @@ public final class FastCGIWorker {
         // Flush and end the request here, still with the stop signals blocked (the next accept would
         // do it otherwise, where a signal could cut the flush short). A second finish is a no-op.
         FCGX_Finish_r(request)
+        scoring?.finished(outcome, startedAt: started, now: RequestProcessor.now().microseconds)
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).

@@ -2,6 +2,7 @@ import FastCGITransport
 import Glibc
 import Logging
 import PostgresStore
+import Scoreboard
 import Spool
 import WebhookCore
 import WinkhookConfig
@@ -34,6 +35,26 @@ enum App {
             front = SpoolingEventStore(inner: store, spool: spool, use: .always)
         }
         return (RequestProcessor(service: WebhookService(pipeline: pipeline, store: front), logger: logger), store)
+    }
+
+    /// The worker's part in `serve`'s scoreboard, and the status pages of `[status]`.
+    static func scoring(_ configuration: WinkhookConfiguration, environment: [String: String]) -> WorkerScoring? {
+        let status = configuration.status
+        let pages =
+            status.enabled
+            ? WorkerScoring.Pages(
+                ping: status.pingPath, status: status.statusPath, metrics: status.metricsPath,
+                allowFrom: status.allowFrom) : nil
+        let spoolPath = configuration.spoolPath
+        return WorkerScoring(
+            environment: environment, webhooks: configuration.webhooks.map(\.name), pages: pages,
+            slowMilliseconds: status.slowMilliseconds,
+            spool: {
+                let glance = SpoolStatus.glance(spoolPath)
+                let lag = glance.oldest.map { (RequestProcessor.now().microseconds - $0.microseconds) / 1_000_000 }
+                return StatusPage.Spool(
+                    segments: glance.segments, bytes: glance.bytes, lagSeconds: Int(max(lag ?? 0, 0)))
+            })
     }
 
     /// The store's settings from `[server] deadline` and `[database] prepared_statements`.
@@ -88,7 +109,8 @@ enum App {
             }
             if let supervised { WorkerShutdown.watchSupervisor(descriptor: supervised) }
             return FastCGIWorker(
-                listenDescriptor: listenDescriptor, processor: processor, logger: logger, maxRequests: maxRequests
+                listenDescriptor: listenDescriptor, processor: processor, logger: logger, maxRequests: maxRequests,
+                scoring: scoring(configuration, environment: environment)
             ).run()
         } catch {
             logger.critical("worker cannot start: \(error)")
