@@ -10,8 +10,9 @@ DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-l
 # Only `make test` needs these (the fault tests run a PgBouncer of their own; the report is rendered in
 # headless Chromium; deploy/apache is tried in a real Apache with mod_fcgid, deploy/systemd with
 # systemd-analyze and systemd-socket-activate, nginx.conf.example over TLS with curl and openssl's certificate,
-# the .deb with lintian and installed into a fresh root made by mmdebstrap, /metrics scraped by Prometheus).
-TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd curl openssl lintian mmdebstrap prometheus
+# the .deb with lintian and installed into a fresh root made by mmdebstrap, /metrics scraped by Prometheus,
+# two web hosts in network namespaces loaded with wrk).
+TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd curl openssl lintian mmdebstrap prometheus wrk iproute2
 
 .PHONY: help deps build release deb run test lint format bench bench-check bench-check-all fuzz clean
 
