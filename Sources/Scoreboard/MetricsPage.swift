@@ -44,6 +44,8 @@ public struct MetricsPage: Sendable {
         plain(
             "winkhook_request_duration_seconds_sum", MetricsPage.number(Double(s.durationSumMicroseconds) / 1_000_000))
         plain("winkhook_request_duration_seconds_count", "\(cumulative)")
+        family("winkhook_points_stored_total", "counter", "Time-series points written to PostgreSQL by the workers.")
+        plain("winkhook_points_stored_total", "\(s.pointsStored)")
         family("winkhook_slow_requests_total", "counter", "Requests that took longer than [status] slow_ms.")
         plain("winkhook_slow_requests_total", "\(s.slow)")
         family("winkhook_workers", "gauge", "Worker processes by state.")

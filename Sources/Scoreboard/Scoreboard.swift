@@ -160,9 +160,11 @@ public final class Scoreboard: @unchecked Sendable {
 
     /// The worker in `slot` answered: counted by webhook place and cause, with its duration.
     public func requestFinished(
-        slot: Int, webhook: Int, cause: Cause, microseconds: Int64, slowMicroseconds: Int64, at now: Int64
+        slot: Int, webhook: Int, cause: Cause, microseconds: Int64, slowMicroseconds: Int64, at now: Int64,
+        points: Int = 0
     ) {
         let slotBase = ScoreboardLayout.slotBase(slot)
+        if points > 0 { add(slotBase + ScoreboardLayout.pointsWord, points) }
         add(slotBase + ScoreboardLayout.requestsWord)
         add(
             slotBase

@@ -16,6 +16,7 @@ public struct ScoreboardSnapshot: Sendable {
     public var accepted = 0
     public var slow = 0
     public var storageErrors = 0
+    public var pointsStored = 0
     /// Unix microseconds of the last write PostgreSQL took, and of the last it failed (0: none).
     public var storageLastOK: Int64 = 0
     public var storageLastFailed: Int64 = 0
@@ -76,6 +77,7 @@ extension Scoreboard {
             snapshot.accepted += requests
             snapshot.slow += load(slotBase + ScoreboardLayout.slowWord)
             snapshot.storageErrors += load(slotBase + ScoreboardLayout.storageErrorsWord)
+            snapshot.pointsStored += load(slotBase + ScoreboardLayout.pointsWord)
             snapshot.storageLastOK = max(snapshot.storageLastOK, Int64(load(slotBase + ScoreboardLayout.storageOKWord)))
             snapshot.storageLastFailed = max(
                 snapshot.storageLastFailed, Int64(load(slotBase + ScoreboardLayout.storageFailedWord)))

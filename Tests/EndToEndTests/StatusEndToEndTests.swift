@@ -76,6 +76,8 @@ extension EndToEnd {
                 causes == [
                     "stored": 3, "duplicate": 1, "unauthorized": 2, "method_not_allowed": gets + 1, "not_found": 1,
                 ], "\(causes)")
+            let points = try environment.count("SELECT count(*) FROM winkhook.points WHERE webhook = $1", [webhook])
+            #expect(points >= 15 && status["points_stored"] as? Int == points, "\(points) \(status)")
             let mine = (status["by_webhook"] as? [String: [String: Int]])?[webhook] ?? [:]
             #expect(mine["stored"] == 3 && mine["unauthorized"] == 2, "\(status)")
             let text = try HTTP.request(base + "/status", method: "GET")

@@ -20,7 +20,8 @@ struct ScoreboardTests {
         for _ in 0..<3 {
             worker.requestStarted(slot: 0, at: now)
             worker.requestFinished(
-                slot: 0, webhook: wink, cause: .stored, microseconds: 3000, slowMicroseconds: 1_000_000, at: now)
+                slot: 0, webhook: wink, cause: .stored, microseconds: 3000, slowMicroseconds: 1_000_000, at: now,
+                points: 5)
         }
         board.requestStarted(slot: 1, at: now)
         board.requestFinished(
@@ -43,6 +44,7 @@ struct ScoreboardTests {
         #expect(snapshot.counts.contains(.init(webhook: nil, cause: .notFound, value: 1)))
         #expect(snapshot.storageUp == true)
         #expect(snapshot.buckets.reduce(0, +) == 5)
+        #expect(snapshot.pointsStored == 15)
     }
 
     @Test func aReplacementKeepsCountingInTheSameSlotAndARestartIsCounted() throws {

@@ -57,7 +57,7 @@ public struct WorkerScoring {
         let place = outcome.webhook.flatMap { webhookPlaces[$0] } ?? board.webhookIndex(nil)
         board.requestFinished(
             slot: slot, webhook: place, cause: WorkerScoring.cause(of: outcome.response),
-            microseconds: now - startedAt, slowMicroseconds: slowMicroseconds, at: now)
+            microseconds: now - startedAt, slowMicroseconds: slowMicroseconds, at: now, points: outcome.pointsStored)
     }
 
     /// Marks the slot idle without counting (a status page was served).

@@ -11,6 +11,8 @@ public struct Outcome: Sendable {
     public var message: String
     /// How loud.
     public var severity: Severity
+    /// Time-series points written to PostgreSQL by this request (0 unless it was stored).
+    public var pointsStored = 0
 
     /// Creates an outcome.
     public init(_ response: WebhookResponse, webhook: String?, _ message: String, severity: Severity = .info) {

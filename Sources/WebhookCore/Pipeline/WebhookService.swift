@@ -52,7 +52,9 @@ public final class WebhookService {
                 let detail =
                     delivery.disposition == .ignored
                     ? "not subscribed; archived as ignored" : "\(points) point(s)"
-                return Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
+                var outcome = Outcome(.ok(result), webhook: delivery.webhook, "\(result) \(what): \(detail)")
+                outcome.pointsStored = points
+                return outcome
             }
         } catch  where error.code == .invalidData && delivery.hasDerivedValues {
             // A derived value the database refuses (a date or number out of its range) must not cost the
