@@ -27,6 +27,9 @@ public final class PostgresEventStore: EventStore {
         /// that each live for one request (CGI): the check then runs once an hour, not on every connection.
         public var partitionStamp: String?
 
+        /// Whether the session is set to UTC; a one-statement CGI session skips it (the write needs none).
+        public var utcSession = true
+
         /// The defaults: 10 s from receipt, prepared statements on.
         public init(
             deadlineSeconds: Int = 10, preparedStatements: Bool = true, deadlineFromReceipt: Bool = true,
@@ -191,7 +194,7 @@ public final class PostgresEventStore: EventStore {
         let opened = try PostgresConnection(
             conninfo: conninfo, preparedStatements: options.preparedStatements,
             statementTimeout: options.deadlineSeconds, connectTimeout: max(2, min(3, options.deadlineSeconds / 3)),
-            deadline: deadline)
+            deadline: deadline, utcSession: options.utcSession)
         connection = opened
         try maintainPartitions(opened)
         return opened

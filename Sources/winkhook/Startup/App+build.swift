@@ -23,6 +23,7 @@ enum App {
             // The spool's folder is winkhook's own writable place (the drainer reads only *.spool there).
             mkdir(configuration.spoolPath, 0o700)
             options.partitionStamp = configuration.spoolPath + "/.partitions-checked"
+            options.utcSession = false
         }
         let store = PostgresEventStore(conninfo: configuration.databaseURL, logger: logger, options: options)
         let spool = SpoolWriter(directory: configuration.spoolPath, maxBytes: configuration.spoolMaxBytes)
