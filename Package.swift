@@ -36,7 +36,8 @@ let package = Package(
             dependencies: ["WebhookCore", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         // The pool's shared scoreboard (a memfd every worker counts into) and the status and metrics pages.
-        .target(name: "Scoreboard", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        .target(
+            name: "Scoreboard", dependencies: ["WebhookCore", .product(name: "Atomics", package: "swift-atomics")]),
         // libfcgi: accept loop, CGI, response writing.
         .target(
             name: "FastCGITransport",

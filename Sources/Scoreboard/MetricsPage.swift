@@ -21,6 +21,10 @@ public struct MetricsPage: Sendable {
             out += "\(name)\(rendered) \(value)\n"
         }
         func plain(_ name: String, _ value: String) { out += "\(name) \(value)\n" }
+        func single(_ name: String, _ type: String, _ help: String, _ value: String) {
+            family(name, type, help)
+            plain(name, value)
+        }
 
         family(
             "winkhook_requests_total", "counter",
@@ -44,27 +48,27 @@ public struct MetricsPage: Sendable {
         plain(
             "winkhook_request_duration_seconds_sum", MetricsPage.number(Double(s.durationSumMicroseconds) / 1_000_000))
         plain("winkhook_request_duration_seconds_count", "\(cumulative)")
-        family("winkhook_points_stored_total", "counter", "Time-series points written to PostgreSQL by the workers.")
-        plain("winkhook_points_stored_total", "\(s.pointsStored)")
-        family("winkhook_slow_requests_total", "counter", "Requests that took longer than [status] slow_ms.")
-        plain("winkhook_slow_requests_total", "\(s.slow)")
+        single(
+            "winkhook_points_stored_total", "counter", "Time-series points written to PostgreSQL by the workers.",
+            "\(s.pointsStored)")
+        single(
+            "winkhook_slow_requests_total", "counter", "Requests that took longer than [status] slow_ms.", "\(s.slow)")
         family("winkhook_workers", "gauge", "Worker processes by state.")
         sample("winkhook_workers", [("state", "active")], "\(s.workersActive)")
         sample("winkhook_workers", [("state", "idle")], "\(s.workersIdle)")
-        family("winkhook_worker_restarts_total", "counter", "Workers that died and were replaced.")
-        plain("winkhook_worker_restarts_total", "\(s.restarts)")
-        family("winkhook_postgres_errors_total", "counter", "Writes PostgreSQL failed (spooled or answered 503).")
-        plain("winkhook_postgres_errors_total", "\(s.storageErrors)")
-        family("winkhook_postgres_up", "gauge", "1 if the last write a worker tried was taken, 0 if it failed.")
-        plain("winkhook_postgres_up", s.storageUp.map { $0 ? "1" : "0" } ?? "NaN")
-        family("winkhook_spool_bytes", "gauge", "Bytes of deliveries waiting in the spool.")
-        plain("winkhook_spool_bytes", "\(page.spool.bytes)")
-        family("winkhook_spool_segments", "gauge", "Spool segments waiting for the drainer.")
-        plain("winkhook_spool_segments", "\(page.spool.segments)")
-        family("winkhook_spool_lag_seconds", "gauge", "Age of the oldest spooled delivery.")
-        plain("winkhook_spool_lag_seconds", "\(page.spool.lagSeconds)")
-        family("winkhook_start_time_seconds", "gauge", "When winkhook serve started (unix time).")
-        plain("winkhook_start_time_seconds", "\(s.startedAt / 1_000_000)")
+        single("winkhook_worker_restarts_total", "counter", "Workers that died and were replaced.", "\(s.restarts)")
+        single(
+            "winkhook_postgres_errors_total", "counter", "Writes PostgreSQL failed (spooled or answered 503).",
+            "\(s.storageErrors)")
+        single(
+            "winkhook_postgres_up", "gauge", "1 if the last write a worker tried was taken, 0 if it failed.",
+            s.storageUp.map { $0 ? "1" : "0" } ?? "NaN")
+        single("winkhook_spool_bytes", "gauge", "Bytes of deliveries waiting in the spool.", "\(page.spool.bytes)")
+        single("winkhook_spool_segments", "gauge", "Spool segments waiting for the drainer.", "\(page.spool.segments)")
+        single("winkhook_spool_lag_seconds", "gauge", "Age of the oldest spooled delivery.", "\(page.spool.lagSeconds)")
+        single(
+            "winkhook_start_time_seconds", "gauge", "When winkhook serve started (unix time).",
+            "\(s.startedAt / 1_000_000)")
         return out
     }
 

@@ -1,4 +1,4 @@
-import Glibc
+import WebhookCore
 
 /// The pool's status as PHP-FPM shows it (`status`, and `status?json`), and its `ping` answer.
 public struct StatusPage: Sendable {
@@ -41,7 +41,7 @@ public struct StatusPage: Sendable {
         let s = snapshot
         let lines: [(String, String)] = [
             ("pool", "winkhook"),
-            ("start time", ISODate.format(s.startedAt)),
+            ("start time", StatusPage.utc(s.startedAt)),
             ("start since", "\(uptimeSeconds)"),
             ("supervisor pid", "\(s.supervisor)"),
             ("accepted conn", "\(s.accepted)"),
@@ -75,12 +75,12 @@ public struct StatusPage: Sendable {
             webhooks[name, default: []].append((count.cause.name, count.value))
         }
         func object(_ pairs: [(String, Int)]) -> String {
-            "{" + pairs.map { "\(JSONText.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+            "{" + pairs.map { "\(StatusPage.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
         }
         let storageState = s.storageUp.map { $0 ? "up" : "down" } ?? "unknown"
         let fields: [String] = [
             #""pool":"winkhook""#,
-            #""start_time":\#(JSONText.quote(ISODate.format(s.startedAt)))"#,
+            #""start_time":\#(StatusPage.quote(StatusPage.utc(s.startedAt)))"#,
             #""start_since":\#(uptimeSeconds)"#,
             #""supervisor_pid":\#(s.supervisor)"#,
             #""accepted_conn":\#(s.accepted)"#,
@@ -91,46 +91,24 @@ public struct StatusPage: Sendable {
             #""worker_restarts":\#(s.restarts)"#,
             #""slow_requests":\#(s.slow)"#,
             #""points_stored":\#(s.pointsStored)"#,
-            #""postgresql":\#(JSONText.quote(storageState))"#,
+            #""postgresql":\#(StatusPage.quote(storageState))"#,
             #""postgresql_errors":\#(s.storageErrors)"#,
             #""spool_segments":\#(spool.segments)"#,
             #""spool_bytes":\#(spool.bytes)"#,
             #""drainer_lag_seconds":\#(spool.lagSeconds)"#,
             #""by_status":\#(object(s.byStatus.map { (String($0.status), $0.count) }))"#,
             #""by_cause":\#(object(s.byCause.map { ($0.cause.name, $0.count) }))"#,
-            #""by_webhook":{\#(order.map { "\(JSONText.quote($0)):\(object(webhooks[$0] ?? []))" }.joined(separator: ","))}"#,
+            #""by_webhook":{\#(order.map { "\(StatusPage.quote($0)):\(object(webhooks[$0] ?? []))" }.joined(separator: ","))}"#,
         ]
         return "{" + fields.joined(separator: ",") + "}\n"
     }
-}
 
-/// JSON string literals (the few characters that must be escaped, and control characters).
-enum JSONText {
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-}
+    /// A JSON string literal (the core's encoder).
+    static func quote(_ text: String) -> String { JSONValue.string(text).jsonText }
 
-/// UTC times as `2026-12-03T06:40:00Z`.
-enum ISODate {
-    static func format(_ microseconds: Int64) -> String {
-        var seconds = time_t(microseconds / 1_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    /// UTC to the second, `2026-12-03T06:40:00Z` (the core's ISO 8601, without its microseconds).
+    static func utc(_ microseconds: Int64) -> String {
+        let full = Timestamp(microseconds: microseconds).iso8601
+        return full.count > 20 ? String(full.prefix(19)) + "Z" : full
     }
 }

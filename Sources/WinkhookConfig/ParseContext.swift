@@ -187,7 +187,7 @@ struct ParseContext {
         return out
     }
 
-    private func ranges(_ table: TOMLTable, _ key: String, at: String) throws(ConfigurationError) -> [AddressRange] {
+    func ranges(_ table: TOMLTable, _ key: String, at: String) throws(ConfigurationError) -> [AddressRange] {
         var out: [AddressRange] = []
         for text in try strings(table, key, at: at) {
             guard let range = AddressRange(text) else {

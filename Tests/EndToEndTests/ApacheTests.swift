@@ -98,7 +98,7 @@ final class ApacheSite {
             return String(cString: made)
         }
         chmod(directory, 0o755)
-        port = try ApacheSite.freePort()
+        port = try HTTP.freePort()
         let manager = FileManager.default
         for folder in ["bin", "htdocs", "logs", "fcgid", "spool"] {
             try manager.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
@@ -281,23 +281,6 @@ final class ApacheSite {
         #expect(access.contains("\"POST \(maskedPath)/*** HTTP/1.1\" 200"), "\(access)")
         #expect(!access.contains(ApacheSite.token))
         #expect(!log("logs/error.log").contains(ApacheSite.token))
-    }
-
-    /// A free loopback port, from the kernel.
-    static func freePort() throws -> Int {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
-            }
-        }
-        guard bound else { throw ApacheSiteError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

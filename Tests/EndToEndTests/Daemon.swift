@@ -80,6 +80,21 @@ final class Daemon {
     deinit { stop() }
 }
 
+extension Daemon {
+    /// Runs one of the checkout's scripts (scripts/NAME) to its end, at most `seconds`: its exit status
+    /// and everything it printed, which is also printed here for the test log.
+    static func script(_ name: String, _ arguments: [String], within seconds: Double = 600) throws -> (Int32, String) {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../scripts/" + name).standardized.path
+        let log = NSTemporaryDirectory() + "\(name)-\(getpid()).log"
+        let status = try Daemon([path] + arguments, log: log).wait(within: seconds)
+        let report = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        unlink(log)
+        print(report)
+        return (status, report)
+    }
+}
+
 struct DaemonError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -11,14 +11,7 @@ extension EndToEnd {
             let deb = try #require(
                 ProcessInfo.processInfo.environment["WINKHOOK_TEST_DEB"],
                 "WINKHOOK_TEST_DEB is not set: run `make test`")
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("../../scripts/try-deb").standardized.path
-            let log = NSTemporaryDirectory() + "try-deb-\(getpid()).log"
-            let run = try Daemon([script, deb], log: log)
-            let status = run.wait(within: 600)
-            let report = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            unlink(log)
-            print(report)
+            let (status, report) = try Daemon.script("try-deb", [deb])
             #expect(status == 0, "\(report.suffix(3000))")
             #expect(report.contains("installs, configures, upgrades and purges cleanly"))
         }

@@ -12,14 +12,7 @@ extension EndToEnd {
             let binary = try #require(
                 ProcessInfo.processInfo.environment["WINKHOOK_TEST_RELEASE_BINARY"],
                 "WINKHOOK_TEST_RELEASE_BINARY is not set: run `make test`")
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("../../scripts/multihost").standardized.path
-            let log = NSTemporaryDirectory() + "multihost-\(getpid()).log"
-            let run = try Daemon([script, binary], log: log)
-            let status = run.wait(within: 600)
-            let report = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            unlink(log)
-            print(report)
+            let (status, report) = try Daemon.script("multihost", [binary])
             #expect(status == 0, "\(report.suffix(4000))")
             #expect(report.contains("failover lost nothing"))
         }

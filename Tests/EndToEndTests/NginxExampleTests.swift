@@ -22,7 +22,7 @@ extension EndToEnd {
             try? FileManager.default.removeItem(atPath: directory)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let socket = directory + "/winkhook.sock"
-            let port = try freePort()
+            let port = try HTTP.freePort()
             var example = try String(contentsOfFile: root + "/nginx.conf.example", encoding: .utf8)
             let certificate = directory + "/hooks.example.com.pem"
             let key = directory + "/hooks.example.com.key"
@@ -153,24 +153,6 @@ extension EndToEnd {
 
         func log(_ path: String) -> String {
             (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        }
-
-        /// A free loopback port, from the kernel.
-        func freePort() throws -> Int {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(descriptor) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                    bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
-                }
-            }
-            try #require(bound, "cannot find a free port")
-            return Int(UInt16(bigEndian: address.sin_port))
         }
     }
 }

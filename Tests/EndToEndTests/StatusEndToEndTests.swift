@@ -148,7 +148,7 @@ extension EndToEnd {
                 static_configs:
                   - targets: ["\(target)"]
             """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-            let port = try freePort()
+            let port = try HTTP.freePort()
             let prometheus = try Daemon(
                 [
                     "/usr/bin/prometheus", "--config.file=\(directory)/prometheus.yml",
@@ -177,6 +177,5 @@ extension EndToEnd {
             return (result.status, result.output + result.errors)
         }
 
-        func freePort() throws -> Int { try ApacheSite.freePort() }
     }
 }

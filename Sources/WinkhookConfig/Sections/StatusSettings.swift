@@ -49,17 +49,7 @@ extension ParseContext {
             }
             settings[keyPath: keyPath] = value
         }
-        if status.keys.contains("allow_from") {
-            var ranges: [AddressRange] = []
-            for text in try strings(status, "allow_from", at: "status") {
-                guard let range = AddressRange(text) else {
-                    throw ConfigurationError(
-                        "\(path): status.allow_from has \"\(text)\", which is not an address or range")
-                }
-                ranges.append(range)
-            }
-            settings.allowFrom = ranges
-        }
+        if status.keys.contains("allow_from") { settings.allowFrom = try ranges(status, "allow_from", at: "status") }
         if let slow = try int(status, "slow_ms", at: "status") {
             guard slow >= 1 else { throw ConfigurationError("\(path): status.slow_ms must be at least 1") }
             settings.slowMilliseconds = slow
