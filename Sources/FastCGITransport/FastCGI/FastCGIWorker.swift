@@ -96,10 +96,12 @@ public final class FastCGIWorker {
                 Array("winkhook: \(outcome.response.status) \(LogText.safe(outcome.message, limit: 1000))\n".utf8),
                 to: request.pointee.err)
         }
+        // Counted before the answer leaves (libfcgi buffers it until the finish): a status page asked
+        // for after this answer arrived, by whichever worker, already counts it.
+        scoring?.finished(outcome, startedAt: started, now: RequestProcessor.now().microseconds)
         // Flush and end the request here, still with the stop signals blocked (the next accept would
         // do it otherwise, where a signal could cut the flush short). A second finish is a no-op.
         FCGX_Finish_r(request)
-        scoring?.finished(outcome, startedAt: started, now: RequestProcessor.now().microseconds)
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).
