@@ -44,6 +44,24 @@ struct PostgresEventStoreTests {
         #expect(try TestDatabase.count(sql, ["{\(today),\(tomorrow)}"]) == 2)
     }
 
+    @Test func everyPartitionKeepsRowsUpToAPageInline() throws {
+        let sql = """
+            SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'winkhook.events'::regclass
+              AND NOT coalesce(c.reloptions @> '{toast_tuple_target=8160}', false)
+            """
+        #expect(try TestDatabase.count(sql, []) == 0)
+        let connection = try TestDatabase.connection()
+        let later = "(now() AT TIME ZONE 'UTC')::date + 40"
+        let name = try #require(
+            connection.execute("SELECT 'events_' || to_char(\(later), 'YYYYMMDD')").value(row: 0, column: 0))
+        _ = try connection.execute("DROP TABLE IF EXISTS winkhook.\(name)")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS winkhook.\(name)") }
+        #expect(
+            try connection.execute("SELECT winkhook.ensure_partitions(\(later), 1)").value(row: 0, column: 0) == "1")
+        #expect(try TestDatabase.count(sql, []) == 0)
+    }
+
     @Test func aDeliveryWritesArchiveDedupeAndPoints() throws {
         let webhook = TestDatabase.uniqueName("store")
         let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)

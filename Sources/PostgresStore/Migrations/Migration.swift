@@ -9,5 +9,7 @@ struct Migration: Sendable {
     let sql: String
 
     /// Every migration, in order. Add new ones at the end; never edit an applied one.
-    static let all: [Migration] = [.initialSchema, .rejectedDedupe, .lz4Archive, .eventRows, .analytics, .nightRollup]
+    static let all: [Migration] = [
+        .initialSchema, .rejectedDedupe, .lz4Archive, .eventRows, .analytics, .nightRollup, .inlineRows,
+    ]
 }
