@@ -318,7 +318,7 @@ struct AnalyticsTests {
             FROM winkhook.deliveries d, (VALUES ('booking.count', 1, NULL), ('booking.gross_amount', 540.00, 'EUR')) AS x(m, v, c)
             WHERE d.dedupe_key = 'id:1';
             """)
-        #expect(try migrator.migrate() == [4, 5, 6])
+        #expect(try migrator.migrate() == Migration.all.map(\.version).filter { $0 > 3 })
         func text(_ sql: String) throws -> String? { try connection.execute(sql).value(row: 0, column: 0) }
         #expect(try text("SELECT count(*) FROM winkhook.events") == "2")
         #expect(try text("SELECT count(*) FROM winkhook.points") == "2")
