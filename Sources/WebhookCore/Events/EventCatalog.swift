@@ -18,6 +18,9 @@ public enum EventCatalog {
     /// Every cataloged key.
     public static var allKeys: [EventKey] { entries.map { EventKey(canonical: $0.key) } }
 
+    /// Spellings seen outside the catalogs (`booking.created`), each with the catalog key it means.
+    public static var aliases: [String: String] { aliasTable }
+
     /// The catalog row of `key`, if it has one.
     public static func entry(for key: EventKey) -> Entry? { index[key.rawValue] }
 }

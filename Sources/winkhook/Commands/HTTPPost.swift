@@ -8,6 +8,9 @@ struct HTTPPost {
         var status: Int
         var headers: [(String, String)]
         var body: String
+
+        /// The `Winkhook-Result` header, if the answer has one.
+        var result: String? { headers.first { $0.0.lowercased() == "winkhook-result" }?.1 }
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -10,8 +10,10 @@ struct SendCommand: ParsableCommand {
         commandName: "send",
         abstract: "Sign a body for a configured webhook and POST it (how to try an endpoint).",
         discussion: """
-            The body is a file (--file), or a built-in sample for an event key (--sample booking.create; \
-            bundled: \(SampleBodies.names.joined(separator: ", ")); any other key gets a minimal envelope). \
+            The body is a file (--file), or a sample for an event key (--sample booking.create): every key of \
+            the catalog and its aliases has one (ASSUMED shapes: Wink documents no payload). Bundled as they \
+            are: \(SampleBodies.names.joined(separator: ", ")); any other key gets its family's sample with its \
+            own type, id and time. --all sends one of each and prints a table. \
             Signed the way the webhook's verification method expects (its first method that can sign, or \
             --scheme), with that method's first secret: Standard Webhooks headers, a URL token in the path or \
             query, HTTP Basic, an HMAC header, GitHub's or Stripe's.
@@ -33,6 +35,9 @@ struct SendCommand: ParsableCommand {
     @Option(name: .long, help: "Send a sample body for this event key.")
     var sample: String?
 
+    @Flag(name: .long, help: "Send a sample of every catalog key and alias, each with a fresh id; print a table.")
+    var all = false
+
     @Option(name: .long, help: "webhook-id to use (default: a fresh random id; reuse one to test de-duplication).")
     var id: String?
 
@@ -43,7 +48,10 @@ struct SendCommand: ParsableCommand {
     var print = false
 
     func validate() throws {
-        guard (file == nil) != (sample == nil) else { throw ValidationError("give exactly one of --file or --sample") }
+        guard [file != nil, sample != nil, all].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --file, --sample or --all")
+        }
+        if all, id != nil || self.print { throw ValidationError("--all takes neither --id nor --print") }
         for line in header where !line.contains(":") {
             throw ValidationError("--header takes \"Name: value\", got \(line)")
         }
@@ -62,6 +70,7 @@ struct SendCommand: ParsableCommand {
                 scheme.map { "webhook \(endpoint.name) has no usable \($0) method (its methods: \(known))" }
                     ?? "webhook \(endpoint.name) has no method with a usable secret to sign with")
         }
+        if all { return try sendAll(endpoint: endpoint, signer: signer) }
         let now = RequestProcessor.now()
         let deliveryID = id ?? "msg_" + SendCommand.randomHex(12)
         let body: [UInt8]
@@ -70,20 +79,60 @@ struct SendCommand: ParsableCommand {
         } else {
             body = Array(SampleBodies.body(for: sample ?? "", id: deliveryID, now: now).utf8)
         }
-        let signed = signer.sign(id: deliveryID, timestamp: now.seconds, body: body)
+        let request = signedRequest(endpoint: endpoint, signer: signer, id: deliveryID, now: now, body: body)
+        if self.print {
+            Swift.print("POST \(request.target)")
+            for (name, value) in request.headers { Swift.print("\(name): \(value)") }
+            return
+        }
+        let response = try HTTPPost(url: request.target).send(headers: request.headers, body: body)
+        let result = response.result.map { " (\($0))" } ?? ""
+        Swift.print("\(response.status)\(result) \(response.body)  ← \(sample ?? file ?? "") as \(deliveryID)")
+        if !(200..<300).contains(response.status) { throw ExitCode(1) }
+    }
+
+    /// The target URL and headers of one signed POST of `body`.
+    func signedRequest(endpoint: WebhookEndpoint, signer: any RequestSigner, id: String, now: Timestamp, body: [UInt8])
+        -> (target: String, headers: [(String, String)])
+    {
+        let signed = signer.sign(id: id, timestamp: now.seconds, body: body)
         let headers = [("Content-Type", "application/json")] + extraHeaders + signed.headers.map { ($0.name, $0.value) }
         var target = url ?? "http://127.0.0.1:8080" + endpoint.path
         if let segment = signed.pathSegment { target += (target.hasSuffix("/") ? "" : "/") + segment }
         if let query = signed.query { target += (target.contains("?") ? "&" : "?") + query }
-        if self.print {
-            Swift.print("POST \(target)")
-            for (name, value) in headers { Swift.print("\(name): \(value)") }
-            return
+        return (target, headers)
+    }
+
+    /// `--all`: one sample of every key, a row each (key, status, result, the points this binary's handlers
+    /// derive from the body); exit 1 if any answer was not 2xx.
+    func sendAll(endpoint: WebhookEndpoint, signer: any RequestSigner) throws {
+        let router = try HandlerRegistry.router()
+        let keys = SampleBodies.allKeys
+        let width = keys.map(\.count).max() ?? 3
+        func pad(_ text: String, _ count: Int) -> String {
+            text + String(repeating: " ", count: max(0, count - text.count))
         }
-        let response = try HTTPPost(url: target).send(headers: headers, body: body)
-        let result = response.headers.first { $0.0.lowercased() == "winkhook-result" }.map { " (\($0.1))" } ?? ""
-        Swift.print("\(response.status)\(result) \(response.body)  ← \(sample ?? file ?? "") as \(deliveryID)")
-        if !(200..<300).contains(response.status) { throw ExitCode(1) }
+        Swift.print(pad("key", width) + "  status  " + pad("result", 10) + "  points")
+        var failed = 0
+        for key in keys {
+            let now = RequestProcessor.now()
+            let deliveryID = "msg_" + SendCommand.randomHex(12)
+            let body = Array(SampleBodies.body(for: key, id: deliveryID, now: now, fresh: true).utf8)
+            let request = signedRequest(endpoint: endpoint, signer: signer, id: deliveryID, now: now, body: body)
+            let response = try HTTPPost(url: request.target).send(headers: request.headers, body: body)
+            let points = (try? JSONParser.parse(body)).map { parsed in
+                EventDerivation(
+                    body: parsed, key: EventKey(key) ?? .unknown, webhook: endpoint.name, receivedAt: now,
+                    fallbackEntity: nil, router: router
+                ).points.count
+            }
+            if !(200..<300).contains(response.status) { failed += 1 }
+            Swift.print(
+                pad(key, width) + "  " + pad(String(response.status), 6) + "  " + pad(response.result ?? "-", 10)
+                    + "  " + (points.map(String.init) ?? "-"))
+        }
+        Swift.print("\(keys.count) sent, \(keys.count - failed) answered 2xx, \(failed) not")
+        if failed > 0 { throw ExitCode(1) }
     }
 
     static func randomHex(_ bytes: Int) -> String {

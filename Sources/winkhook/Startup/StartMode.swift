@@ -11,12 +11,16 @@ enum StartMode {
     case cgi
     case command
 
-    static let subcommands: Set<String> = [
-        "serve", "migrate", "check-config", "send", "help", "--help", "-h", "--version",
-    ]
+    /// The words that name the command line: every registered subcommand (from the one list in
+    /// `WinkhookCommand`), `help` and the top-level flags.
+    static var commandWords: Set<String> {
+        Set(WinkhookCommand.configuration.subcommands.map { $0._commandName }).union([
+            "help", "--help", "-h", "--version", "--experimental-dump-help", "--generate-completion-script",
+        ])
+    }
 
     static func detect(arguments: [String], environment: [String: String]) -> StartMode {
-        if let first = arguments.dropFirst().first, subcommands.contains(first) { return .command }
+        if let first = arguments.dropFirst().first, commandWords.contains(first) { return .command }
         if ListeningSocket.isListening(0) { return .worker(listenDescriptor: 0) }
         if let fd = ListeningSocket.systemdSocket(environment: environment) { return .worker(listenDescriptor: fd) }
         if environment["GATEWAY_INTERFACE"] != nil { return .cgi }
