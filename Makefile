@@ -6,7 +6,7 @@ RUN_DIR      ?= $(CURDIR)/.run
 PORT         ?= 8080
 WORKERS      ?= 4
 SWIFT        ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-DEB_PACKAGES := libfcgi-dev libpq-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
+DEB_PACKAGES := libfcgi-dev libpq-dev libcurl4-openssl-dev postgresql-15 postgresql-client-15 nginx-light pkg-config ca-certificates python3-cryptography
 # Only `make test` needs these (the fault tests run a PgBouncer of their own; the report is rendered in
 # headless Chromium; deploy/apache is tried in a real Apache with mod_fcgid, deploy/systemd with
 # systemd-analyze and systemd-socket-activate, nginx.conf.example over TLS with curl and openssl's certificate,

@@ -24,6 +24,8 @@ let package = Package(
         // libfcgi has no compiler flags (pkg-config would add -lfcgi): FastCGITransport links its archive.
         .systemLibrary(name: "CFastCGI", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libcurl's header only: WinkAPI opens libcurl.so.4 with dlopen, so the binary does not depend on it.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure Swift: request value in, outcome value out. No C, no I/O.
         .target(
@@ -59,13 +61,15 @@ let package = Package(
         ),
         // Looking at the data: periods, indicators, tables, terminal charts and the HTML report.
         .target(name: "Reporting", dependencies: ["WebhookCore", "PostgresStore"]),
+        // Wink's webhook management API (OAuth2, HTTPS through a dlopen'd libcurl): the `wink` commands only.
+        .target(name: "WinkAPI", dependencies: ["CCurl", "WebhookCore"]),
         // The local spool: durable append-only segments, drained into the store.
         .target(name: "Spool", dependencies: ["WebhookCore"]),
         .executableTarget(
             name: "winkhook",
             dependencies: [
                 "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool", "Supervision",
-                "Reporting", "Scoreboard",
+                "Reporting", "Scoreboard", "WinkAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
