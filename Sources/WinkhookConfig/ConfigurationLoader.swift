@@ -49,7 +49,7 @@ public enum ConfigurationLoader {
             path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
         try context.checkKeys(
-            root, allowed: ["database", "server", "spool", "retention", "maintenance", "status", "webhook"], at: "")
+            root, allowed: ["database", "server", "spool", "retention", "maintenance", "status", "wink", "webhook"], at: "")
 
         var databaseURL = defaultDatabaseURL
         var preparedStatements = true
@@ -126,6 +126,7 @@ public enum ConfigurationLoader {
 
         let maintenance = try context.maintenanceSettings(root)
         let status = try context.statusSettings(root)
+        let wink = try context.winkSettings(root)
 
         guard let list = root["webhook"] else {
             throw ConfigurationError("\(path): no [[webhook]] is configured")
@@ -161,7 +162,7 @@ public enum ConfigurationLoader {
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
             spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, acknowledge: acknowledge,
             deadlineSeconds: deadline, preparedStatements: preparedStatements, publicURL: publicURL,
-            maintenance: maintenance, status: status, webhooks: webhooks, summaries: summaries,
+            maintenance: maintenance, status: status, wink: wink, webhooks: webhooks, summaries: summaries,
             problems: context.problems,
             warnings: context.warnings)
     }

@@ -26,6 +26,8 @@ public struct WinkhookConfiguration: Sendable {
     public var maintenance: MaintenanceSettings
     /// `[status]`: the ping, status and metrics pages.
     public var status: StatusSettings
+    /// `[wink]`: the management API, for the `wink` commands.
+    public var wink: WinkSettings
     /// The webhooks, ready to serve.
     public var webhooks: [WebhookEndpoint]
     /// What `check-config` prints for each webhook (no secrets).

@@ -63,14 +63,13 @@ public final class WinkClient {
     public func update(entity: String, id: String, version: Int64?, _ request: WinkWebhookRequest)
         throws(WinkAPIError) -> WinkWebhook
     {
-        do {
-            return try WinkWebhook(
-                json: try call(
-                    "PATCH", entity: entity, path: "/webhook/" + Self.segment(id), body: request.json,
-                    ifMatch: version))
-        } catch .problem(let status, _, let detail) where status == 409 {
+        let answer: Result<JSONValue, WinkAPIError> = Result { () throws(WinkAPIError) in
+            try call("PATCH", entity: entity, path: "/webhook/" + Self.segment(id), body: request.json, ifMatch: version)
+        }
+        if case .failure(let error) = answer, case .problem(status: 409, _, let detail) = error {
             throw .staleVersion(id: id, detail: detail)
         }
+        return try WinkWebhook(json: try answer.get())
     }
 
     /// `DELETE /webhook/{id}`: permanent. Returns Wink's message.
