@@ -49,7 +49,8 @@ public enum ConfigurationLoader {
             path: path, environment: environment, readSecretFile: readSecretFile,
             isWorldReadable: isWorldReadable)
         try context.checkKeys(
-            root, allowed: ["database", "server", "spool", "retention", "maintenance", "status", "wink", "webhook"], at: "")
+            root, allowed: ["database", "server", "spool", "retention", "maintenance", "status", "wink", "webhook"],
+            at: "")
 
         var databaseURL = defaultDatabaseURL
         var preparedStatements = true

@@ -64,7 +64,8 @@ public final class WinkClient {
         throws(WinkAPIError) -> WinkWebhook
     {
         let answer: Result<JSONValue, WinkAPIError> = Result { () throws(WinkAPIError) in
-            try call("PATCH", entity: entity, path: "/webhook/" + Self.segment(id), body: request.json, ifMatch: version)
+            try call(
+                "PATCH", entity: entity, path: "/webhook/" + Self.segment(id), body: request.json, ifMatch: version)
         }
         if case .failure(let error) = answer, case .problem(status: 409, _, let detail) = error {
             throw .staleVersion(id: id, detail: detail)
@@ -167,7 +168,8 @@ public final class WinkClient {
             let response = try transport.send(request)
             guard [429, 503].contains(response.status), attempt < attempts else { return response }
             let backoff = Double(1 << (attempt - 1))
-            let wait = min(maximumWait, response.header("Retry-After").flatMap { Double($0.trimmingCharacters()) } ?? backoff)
+            let wait = min(
+                maximumWait, response.header("Retry-After").flatMap { Double($0.trimmingCharacters()) } ?? backoff)
             trace?("\(request.method) answered \(response.status); trying again in \(wait) s")
             sleep(max(0, wait))
             attempt += 1

@@ -52,7 +52,9 @@ public struct CurlTransport: HTTPTransport {
                     }
                     set(winkhook_curl_setopt_callback(&curl, handle, CURLOPT_WRITEFUNCTION, ResponseSink.collectBody))
                     set(winkhook_curl_setopt_pointer(&curl, handle, CURLOPT_WRITEDATA, context))
-                    set(winkhook_curl_setopt_callback(&curl, handle, CURLOPT_HEADERFUNCTION, ResponseSink.collectHeader))
+                    set(
+                        winkhook_curl_setopt_callback(&curl, handle, CURLOPT_HEADERFUNCTION, ResponseSink.collectHeader)
+                    )
                     set(winkhook_curl_setopt_pointer(&curl, handle, CURLOPT_HEADERDATA, context))
                     if let caFile {
                         caFile.withCString { set(winkhook_curl_setopt_pointer(&curl, handle, CURLOPT_CAINFO, $0)) }
@@ -64,7 +66,9 @@ public struct CurlTransport: HTTPTransport {
         }
         guard code == CURLE_OK else {
             let host = request.url.split(separator: "/").dropFirst().first.map(String.init) ?? request.url
-            throw WinkAPIError.transport("\(request.method) \(host): \(curl.easy_strerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)")")
+            throw WinkAPIError.transport(
+                "\(request.method) \(host): \(curl.easy_strerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)")"
+            )
         }
         var status = 0
         _ = winkhook_curl_getinfo_long(&curl, handle, CURLINFO_RESPONSE_CODE, &status)
@@ -79,19 +83,21 @@ final class ResponseSink {
     var headers: [(String, String)] = []
 
     static let collectBody: winkhook_curl_callback = { data, size, count, context in
-        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        guard let data, let context else { return 0 }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
         guard sink.body.count + length <= 16 << 20 else { return 0 }  // a management answer is small
-        data!.withMemoryRebound(to: UInt8.self, capacity: length) {
+        data.withMemoryRebound(to: UInt8.self, capacity: length) {
             sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
         }
         return length
     }
 
     static let collectHeader: winkhook_curl_callback = { data, size, count, context in
-        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        guard let data, let context else { return 0 }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
-        let line = data!.withMemoryRebound(to: UInt8.self, capacity: length) {
+        let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
             String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
         }
         if line.hasPrefix("HTTP/") {

@@ -11,13 +11,17 @@ struct CheckConfigCommand: ParsableCommand {
         abstract: "Validate the configuration and print a summary (never a secret).",
         discussion: """
             Exit status: 0 valid; 1 usable, but a webhook would fail closed (e.g. no secret) or, with --connect, \
-            the database is unreachable or its schema is behind; 78 unusable.
+            the database is unreachable or its schema is behind, or with --wink a subscription differs at Wink; \
+            78 unusable.
             """)
 
     @OptionGroup var options: ConfigOption
 
     @Flag(name: .long, help: "Also connect to the database and compare its schema version with this build's.")
     var connect = false
+
+    @Flag(name: .long, help: "Also compare every webhook with its Wink subscription (`wink sync`, read-only).")
+    var wink = false
 
     func run() throws {
         let environment = ProcessEnvironment.current()
@@ -74,6 +78,17 @@ struct CheckConfigCommand: ParsableCommand {
                 if version < latest { problems.append("the schema is behind this build: run `winkhook migrate`") }
             } catch {
                 problems.append("cannot use the database: \(error.debugDescription)")
+            }
+        }
+        if wink {
+            print("")
+            do {
+                let context = try WinkOptions.parse(["--config", path]).context()
+                if try !WinkSyncCommand.sync(context, apply: false) {
+                    problems.append("the Wink subscriptions differ from this configuration (winkhook wink sync)")
+                }
+            } catch {
+                problems.append("cannot compare with Wink: \(error)")
             }
         }
         for warning in config.warnings { print("warning: \(warning)") }

@@ -43,7 +43,8 @@ struct SubscriptionPlan {
         guard let signer = endpoint.authenticator.methods.first(where: { $0.scheme == "url-token" })?.signer else {
             throw WinkCommandError(
                 "webhook \(endpoint.name) has no url-token method with a token: Wink signs nothing, so its eventUrl "
-                    + "must carry one (add [[webhook.verify]] scheme = \"url-token\", then winkhook token new --append)")
+                    + "must carry one (add [[webhook.verify]] scheme = \"url-token\", then winkhook token new --append)"
+            )
         }
         let signed = signer.sign(id: "", timestamp: 0, body: [])
         var url = base + endpoint.path

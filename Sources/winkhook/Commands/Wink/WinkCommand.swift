@@ -52,7 +52,9 @@ struct WinkEventsCommand: ParsableCommand {
             for item in listed {
                 let known = EventKey(item.value).map(\.isCataloged) ?? false
                 let label = item.label == item.value ? "" : "  " + item.label
-                print(item.value + String(repeating: " ", count: width - item.value.count) + (known ? "  " : " *") + label)
+                print(
+                    item.value + String(repeating: " ", count: width - item.value.count) + (known ? "  " : " *") + label
+                )
             }
             let theirs = Set(listed.compactMap { EventKey($0.value) })
             let new = listed.filter { !(EventKey($0.value)?.isCataloged ?? false) }.map(\.value)

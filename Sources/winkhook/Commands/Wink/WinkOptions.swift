@@ -10,7 +10,8 @@ struct WinkOptions: ParsableArguments {
     @Option(name: .long, help: "Management API base URL (default: [wink] api_url, else https://api.wink.travel).")
     var apiURL: String?
 
-    @Option(name: .long, help: "OAuth2 token URL (default: [wink] token_url, else https://iam.wink.travel/oauth2/token).")
+    @Option(
+        name: .long, help: "OAuth2 token URL (default: [wink] token_url, else https://iam.wink.travel/oauth2/token).")
     var tokenURL: String?
 
     @Option(name: .long, help: "Managing entity id (default: the webhook's entity.identifier, else the first one's).")

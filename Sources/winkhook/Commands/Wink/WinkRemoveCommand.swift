@@ -27,7 +27,8 @@ struct WinkRemoveCommand: ParsableCommand {
                 guard isatty(0) == 1 else {
                     throw WinkCommandError("not removing \(id) without a terminal to confirm on: pass --yes")
                 }
-                print("Remove Wink webhook \"\(webhook.name)\" (\(id))? Delivery stops for good. [y/N] ", terminator: "")
+                print(
+                    "Remove Wink webhook \"\(webhook.name)\" (\(id))? Delivery stops for good. [y/N] ", terminator: "")
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                     print("not removed")
                     return

@@ -47,8 +47,7 @@ struct WinkState {
     /// Writes the file atomically (a temporary file, fsync, rename), mode 0640.
     func save() throws {
         var webhooks = JSONObject()
-        for name in records.keys.sorted() {
-            let record = records[name]!
+        for (name, record) in records.sorted(by: { $0.key < $1.key }) {
             webhooks[name] = .object([
                 "id": .string(record.id), "entity": .string(record.entity), "name": .string(record.name),
             ])

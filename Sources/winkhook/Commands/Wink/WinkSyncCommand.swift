@@ -34,7 +34,8 @@ struct WinkSyncCommand: ParsableCommand {
         var entities: Set<String> = []
         for endpoint in context.configuration.webhooks {
             guard let record = context.state.records[endpoint.name] else {
-                print("\(endpoint.name): no Wink subscription recorded (winkhook wink create --webhook \(endpoint.name))")
+                print(
+                    "\(endpoint.name): no Wink subscription recorded (winkhook wink create --webhook \(endpoint.name))")
                 inStep = false
                 continue
             }
@@ -65,7 +66,9 @@ struct WinkSyncCommand: ParsableCommand {
                     entity: record.entity, id: record.id, version: webhook.version,
                     plan.request(spellings: context.spellings(entity: record.entity)))
                 let left = plan.differences(from: updated)
-                print(left.isEmpty ? "  → updated at Wink" : "  → updated, still differs: \(left.joined(separator: "; "))")
+                print(
+                    left.isEmpty ? "  → updated at Wink" : "  → updated, still differs: \(left.joined(separator: "; "))"
+                )
                 if !left.isEmpty { inStep = false }
             } else {
                 inStep = false

@@ -63,7 +63,8 @@ struct WinkUpdateCommand: ParsableCommand {
             if enable { request.enabled = true }
             if disable { request.enabled = false }
             if let events {
-                request.events = events == "all" ? [] : try WinkUpdateCommand.keys([events].commaSeparated).map(\.rawValue)
+                request.events =
+                    events == "all" ? [] : try WinkUpdateCommand.keys([events].commaSeparated).map(\.rawValue)
             }
             let spellings = context.spellings(entity: entity)
             for key in try WinkUpdateCommand.keys(addEvent.commaSeparated) {
