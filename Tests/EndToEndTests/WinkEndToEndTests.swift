@@ -45,9 +45,8 @@ extension EndToEnd {
         func writeConfig(_ name: String, events: [String] = ["booking.created"], enabled: Bool = true) throws -> String
         {
             try "s3cr3t-client\n".write(toFile: directory + "/client.secret", atomically: true, encoding: .utf8)
-            let token = (0..<43).map { _ in
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_".randomElement()!
-            }
+            let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+            let token = (0..<43).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] }
             try (String(token) + "\n").write(toFile: directory + "/\(name).tokens", atomically: true, encoding: .utf8)
             chmod(directory + "/\(name).tokens", 0o600)
             let text = """
