@@ -109,7 +109,7 @@ extension EndToEnd.CommandLineTests {
             help.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n").compactMap { line in
                 line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
             }.filter { $0 != "help" && $0.allSatisfy { $0.isLowercase || $0 == "-" } } ?? []
-        #expect(commands.count >= 14, "\(help)")
+        #expect(commands.count >= 16, "\(help)")
         for command in commands {
             let (status, output) = try runBinary(
                 environment, [command, "--help"], extraEnvironment: ["GATEWAY_INTERFACE": "CGI/1.1"])
@@ -166,5 +166,43 @@ extension EndToEnd.EndToEndTests {
             try environment.count(
                 "SELECT count(DISTINCT event_key) FROM winkhook.deliveries WHERE webhook = $1", [name])
                 == 129)
+    }
+
+    /// `deliveries list|show|replay`: what arrived, without its signature, and today's handlers over it again.
+    @Test func deliveriesListShowAndReplay() throws {
+        let name = "cli-deliveries-\(UInt32.random(in: 0...UInt32.max))"
+        let config = try environment.writeConfig(name: "cli-deliveries", webhook: name)
+        let server = try ServeProcess(environment: environment, config: config, name: "cli-deliveries")
+        defer { _ = server.stop() }
+        let sent = try runBinary(
+            environment,
+            ["send", "--config", config, "--url", environment.nginxURL + "/webhook/wink", "--sample", "booking.create"])
+        #expect(sent.0 == 0, "\(sent.1)")
+        let listed = try runBinary(environment, ["deliveries", "list", "--config", config, "--webhook", name])
+        #expect(listed.0 == 0, "\(listed.1)")
+        let rows = listed.1.split(separator: "\n")
+        #expect(rows.count == 2, "\(listed.1)")
+        #expect(rows.first?.hasPrefix("id") == true)
+        let id = try #require(rows.last?.split(separator: " ").first.map(String.init))
+        #expect(rows.last?.contains("booking.create  stored") == true, "\(listed.1)")
+
+        let shown = try runBinary(environment, ["deliveries", "show", id, "--config", config])
+        #expect(shown.0 == 0, "\(shown.1)")
+        #expect(shown.1.contains("webhook:     \(name)"))
+        #expect(shown.1.contains("\"bookingCode\": \"WK7Q4M2X\""), "\(shown.1)")
+        #expect(shown.1.contains("webhook-id"))
+        #expect(!shown.1.contains("webhook-signature"), "no credential is archived")
+        #expect(shown.1.contains("booking.gross_amount=540.00 EUR"), "\(shown.1)")
+        let body = try runBinary(environment, ["deliveries", "show", id, "--body", "--config", config])
+        #expect(body.1.hasPrefix("{"))
+
+        let replayed = try runBinary(environment, ["deliveries", "replay", id, "--config", config])
+        #expect(replayed.0 == 0, "\(replayed.1)")
+        let lines = replayed.1.split(separator: "\n")
+        let before = lines.first { $0.hasPrefix("points before:") }?.dropFirst(15)
+        let after = lines.first { $0.hasPrefix("points after:") }?.dropFirst(15)
+        #expect(before != nil && before == after, "\(replayed.1)")
+        #expect(replayed.1.contains("reprocessed 1 of 1 event row(s)"), "\(replayed.1)")
+        #expect(try runBinary(environment, ["deliveries", "show", "999999999999", "--config", config]).0 == 1)
     }
 }

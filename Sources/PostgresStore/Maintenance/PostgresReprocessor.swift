@@ -27,22 +27,28 @@ public struct Rederived: Sendable {
 /// (`winkhook reprocess`). Every rewritten row counts as new for the next maintenance pass, and the hour
 /// it left is recomputed too, so rollups and the ledger follow.
 public final class PostgresReprocessor {
-    /// Which rows: event time in `[since, until)`, optionally one key and one webhook.
+    /// Which rows: event time in `[since, until)`, optionally one key, one webhook, one row id.
     public struct Selection: Sendable {
         public var since: Timestamp?
         public var until: Timestamp?
         public var key: String?
         public var webhook: String?
+        /// One row (`winkhook deliveries replay ID`).
+        public var id: Int64?
 
-        public init(since: Timestamp? = nil, until: Timestamp? = nil, key: String? = nil, webhook: String? = nil) {
+        public init(
+            since: Timestamp? = nil, until: Timestamp? = nil, key: String? = nil, webhook: String? = nil,
+            id: Int64? = nil
+        ) {
             self.since = since
             self.until = until
             self.key = key
             self.webhook = webhook
+            self.id = id
         }
 
         var parameters: [String?] {
-            [since?.iso8601, until?.iso8601, key, webhook]
+            [since?.iso8601, until?.iso8601, key, webhook, id.map { String($0) }]
         }
     }
 
@@ -55,6 +61,7 @@ public final class PostgresReprocessor {
     private static let filter = """
         ($1::timestamptz IS NULL OR time >= $1::timestamptz) AND ($2::timestamptz IS NULL OR time < $2::timestamptz)
           AND ($3::text IS NULL OR event_key = $3::text) AND ($4::text IS NULL OR webhook = $4::text)
+          AND ($5::bigint IS NULL OR id = $5::bigint)
         """
 
     /// How many rows the selection holds.
@@ -72,8 +79,8 @@ public final class PostgresReprocessor {
             SELECT id, (extract(epoch FROM time) * 1000000)::bigint, (extract(epoch FROM received_at) * 1000000)::bigint,
                    webhook, event_key, disposition, body::text
             FROM winkhook.events
-            WHERE \(PostgresReprocessor.filter) AND id > $5::bigint
-            ORDER BY id LIMIT $6::integer
+            WHERE \(PostgresReprocessor.filter) AND id > $6::bigint
+            ORDER BY id LIMIT $7::integer
             """, selection.parameters + [String(id), String(limit)])
         return (0..<result.rowCount).compactMap { row in
             guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }),

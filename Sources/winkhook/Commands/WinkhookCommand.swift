@@ -17,6 +17,7 @@ struct WinkhookCommand: ParsableCommand {
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, SendCommand.self, TokenCommand.self,
             DrainCommand.self, SpoolCommand.self, MaintainCommand.self, StatsCommand.self, ReportCommand.self,
             SimulateCommand.self, MetricsCommand.self, ReprocessCommand.self, StatusCommand.self, WinkCommand.self,
+            DeliveriesCommand.self,
         ]
     )
 }

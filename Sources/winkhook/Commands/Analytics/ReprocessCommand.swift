@@ -57,7 +57,7 @@ struct ReprocessCommand: ParsableCommand {
 
     static func reprocess(
         url: String, selection: PostgresReprocessor.Selection, router: EventRouter, entities: [String: String?],
-        config: WinkhookConfiguration, logger: Logger
+        config: WinkhookConfiguration, logger: Logger, progress showsProgress: Bool = true
     ) throws(PostgresError) {
         let reprocessor = try PostgresReprocessor(conninfo: url)
         let total = try reprocessor.count(selection)
@@ -83,9 +83,9 @@ struct ReprocessCommand: ParsableCommand {
             }
             changed += try reprocessor.write(rederived)
             done += rows.count
-            progress.show(done)
+            if showsProgress { progress.show(done) }
         }
-        progress.finish()
+        if showsProgress { progress.finish() }
         print("reprocessed \(changed) of \(total) event row(s)")
         let maintenance = PostgresMaintenance(
             conninfo: url,
