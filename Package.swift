@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "WebhookCore"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
+        .testTarget(name: "WinkAPITests", dependencies: ["WinkAPI", "WebhookCore"]),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PostgresStore", "WebhookCore"]),
         .testTarget(
