@@ -187,8 +187,15 @@ extension EndToEnd.WinkTests {
         let refused = try winkhook(["wink", "remove", id, "--config", config])
         #expect(refused.status != 0, "no terminal to confirm on: nothing removed")
         #expect(try winkhook(["wink", "list", "--config", config]).output.contains(id))
-        let removed = try winkhook(["wink", "remove", id, "--config", config, "--yes"])
+        // On a terminal (script(1) gives it one) it asks, like Wink's OK button: "n" keeps it, "y" removes it.
+        let command = "\(environment.binary) wink remove \(id) --config \(config)"
+        let kept = try Program.run("/usr/bin/script", ["-qec", command, "/dev/null"], input: Array("n\n".utf8))
+        #expect(kept.output.contains("Delivery stops for good. [y/N]"), "\(kept.output)")
+        #expect(kept.output.contains("not removed"))
+        #expect(try winkhook(["wink", "list", "--config", config]).output.contains(id))
+        let removed = try Program.run("/usr/bin/script", ["-qec", command, "/dev/null"], input: Array("y\n".utf8))
         #expect(removed.status == 0, "\(removed.output)")
+        #expect(removed.output.contains("removed Wink webhook \(id)"), "\(removed.output)")
         #expect(try winkhook(["wink", "list", "--config", config]).output.contains("no webhooks at Wink"))
         let state = try String(contentsOfFile: directory + "/\(name).state.json", encoding: .utf8)
         #expect(!state.contains(id), "the local record of the id is gone")
@@ -231,6 +238,7 @@ extension EndToEnd.WinkTests {
         #expect(again.status == 0, "\(again.output)")
         #expect(again.output.contains("in step with \(id)"))
         #expect(try winkhook(["check-config", "--config", config, "--wink"]).status == 0)
+        #expect(try winkhook(["wink", "remove", name, "--config", config, "--yes"]).status == 0)
     }
 
     /// 429 with Retry-After is waited out; bad credentials, a certificate nobody vouches for and a
