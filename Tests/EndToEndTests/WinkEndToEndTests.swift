@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WebhookCore
 
 extension EndToEnd {
     /// `winkhook wink …` against scripts/fake-wink (Wink's management API and its deliveries, over HTTPS
@@ -28,15 +29,24 @@ extension EndToEnd {
             fakeURL = "https://127.0.0.1:\(port)"
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
                 .standardized.path
+            // The catalog as events.tsv has it, from this build (the checkout need not sit beside shared/).
+            let catalog = EventCatalog.allKeys.compactMap(EventCatalog.entry(for:)).map {
+                "\($0.key)\t\($0.group)\t\($0.catalog)"
+            }
+            try (["key\tgroup\tcatalog"] + catalog).joined(separator: "\n")
+                .write(toFile: directory + "/events.tsv", atomically: true, encoding: .utf8)
             fake = try Daemon(
                 [
                     "/usr/bin/python3", root + "/scripts/fake-wink", "--port", String(port), "--cert",
                     directory + "/fake.pem", "--key", directory + "/fake.key", "--client-id", "winkhook-test",
-                    "--client-secret", "s3cr3t-client", "--events", root + "/../shared/wink/events.tsv",
+                    "--client-secret", "s3cr3t-client", "--events", directory + "/events.tsv",
                 ], log: directory + "/fake.log")
             let deadline = Date().addingTimeInterval(20)
             while try curl(["-o", "/dev/null", fakeURL + "/_fake/calls"]).status != 0 {
-                try #require(Date() < deadline && fake.isRunning, "fake-wink did not start")
+                try #require(
+                    Date() < deadline && fake.isRunning,
+                    "fake-wink did not start: \((try? String(contentsOfFile: directory + "/fake.log", encoding: .utf8)) ?? "")"
+                )
                 usleep(100_000)
             }
         }
@@ -106,9 +116,9 @@ extension EndToEnd {
         }
 
         func sample(_ name: String, id: String) throws -> String {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
-            let text = try String(
-                contentsOf: root.appendingPathComponent("../shared/wink/samples/\(name).json"), encoding: .utf8)
+            let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../WebhookCoreTests/Fixtures")
+            let text = try String(contentsOf: fixtures.appendingPathComponent("\(name).json"), encoding: .utf8)
             // The envelope's id is its first member: a fresh one makes a new delivery, not a duplicate.
             guard let range = text.range(of: #""id": "[^"]*""#, options: .regularExpression) else { return text }
             return text.replacingCharacters(in: range, with: "\"id\": \"\(id)\"")
