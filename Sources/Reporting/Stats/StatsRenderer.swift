@@ -240,7 +240,7 @@ public struct StatsRenderer {
     }
 
     /// Columns padded to their widest cell: text left, numbers right.
-    static func aligned(_ rows: [[String]]) -> [String] {
+    public static func aligned(_ rows: [[String]]) -> [String] {
         let width = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: width)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }

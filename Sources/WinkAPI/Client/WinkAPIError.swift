@@ -37,7 +37,7 @@ public enum WinkAPIError: Error, Equatable, CustomStringConvertible {
             if case .string(let text)? = members["title"] { title = text }
             if case .string(let text)? = members["detail"] { detail = text }
         } else if !response.body.isEmpty, response.body.count <= 200 {
-            detail = String(decoding: response.body, as: UTF8.self).trimmingCharacters()
+            detail = String(decoding: response.body, as: UTF8.self).trimmingWhitespace()
         }
         return .problem(status: response.status, title: title, detail: detail)
     }

@@ -169,7 +169,7 @@ public final class WinkClient {
             guard [429, 503].contains(response.status), attempt < attempts else { return response }
             let backoff = Double(1 << (attempt - 1))
             let wait = min(
-                maximumWait, response.header("Retry-After").flatMap { Double($0.trimmingCharacters()) } ?? backoff)
+                maximumWait, response.header("Retry-After").flatMap { Double($0.trimmingWhitespace()) } ?? backoff)
             trace?("\(request.method) answered \(response.status); trying again in \(wait) s")
             sleep(max(0, wait))
             attempt += 1
@@ -190,8 +190,8 @@ public final class WinkClient {
         return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
     }
 
-    /// `application/x-www-form-urlencoded` of `text`.
-    static func formEncode(_ text: String) -> String {
+    /// `text` percent-encoded (unreserved bytes kept); a space as `+` in a form, `%20` in a path.
+    static func formEncode(_ text: String, spaceAsPlus: Bool = true) -> String {
         var out = ""
         for byte in text.utf8 {
             switch byte {
@@ -199,17 +199,15 @@ public final class WinkClient {
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "*"):
                 out.append(Character(Unicode.Scalar(byte)))
-            case UInt8(ascii: " "): out.append("+")
-            default: out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            case UInt8(ascii: " ") where spaceAsPlus: out.append("+")
+            default: out += "%" + Hex.encode([byte]).uppercased()
             }
         }
         return out
     }
 
     /// A path segment: ids are uuids, anything else is percent-encoded.
-    static func segment(_ text: String) -> String {
-        formEncode(text).replacingPlus()
-    }
+    static func segment(_ text: String) -> String { formEncode(text, spaceAsPlus: false) }
 }
 
 extension String {
@@ -217,13 +215,5 @@ extension String {
         var text = self
         while text.hasSuffix("/") { text.removeLast() }
         return text
-    }
-
-    fileprivate func leftPadded(_ width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
-    }
-
-    fileprivate func replacingPlus() -> String {
-        split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%20")
     }
 }

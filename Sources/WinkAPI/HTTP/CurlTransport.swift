@@ -1,5 +1,6 @@
 internal import CCurl
 import Glibc
+import WebhookCore
 
 /// HTTPS through the system's libcurl (libcurl.so.4, Debian's `libcurl4`), opened with `dlopen` on the
 /// first request so that nothing else winkhook does loads it. Certificates are verified against the
@@ -104,7 +105,7 @@ final class ResponseSink {
             sink.headers = []
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingCharacters()
+            let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
             sink.headers.append((name, value))
         }
         return length
@@ -133,16 +134,5 @@ enum CurlLibrary {
                         + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
         loaded = result
         return try result.get()
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces, tabs, CR and LF.
-    func trimmingCharacters() -> String {
-        let blank: Set<Character> = [" ", "\t", "\r", "\n"]
-        var slice = Substring(self)
-        while let first = slice.first, blank.contains(first) { slice.removeFirst() }
-        while let last = slice.last, blank.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FastCGITransport
 import Glibc
 import PostgresStore
+import Reporting
 import WebhookCore
 import WinkhookConfig
 
@@ -30,19 +31,10 @@ struct DeliveriesCommand: ParsableCommand {
 
         func run() throws {
             let reader = try DeliveriesCommand.reader(options, database)
-            let start: Timestamp
-            if let since {
-                guard let parsed = Timestamp(iso8601: since) else {
-                    throw ValidationError("--since \(since) is no date")
-                }
-                start = parsed
-            } else {
-                start = Timestamp(microseconds: RequestProcessor.now().microseconds - 7 * 86_400 * 1_000_000)
-            }
-            let canonical = try key.map { text -> String in
-                guard let parsed = EventKey(text) else { throw ValidationError("--key \(text) is no event key") }
-                return parsed.rawValue
-            }
+            let start =
+                try timeOption(since, flag: "since")
+                ?? Timestamp(microseconds: RequestProcessor.now().microseconds - 7 * 86_400 * 1_000_000)
+            let canonical = try canonicalKeyOption(key)
             let rows: [DeliverySummary]
             do {
                 rows = try reader.list(since: start, webhook: webhook, key: canonical, limit: max(1, limit))
@@ -62,12 +54,7 @@ struct DeliveriesCommand: ParsableCommand {
                         row.disposition, String(row.points), String(row.bodyBytes),
                     ]
                 }
-            let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max() ?? 0 }
-            for line in table {
-                print(
-                    zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
-                        .trimmedTrailing())
-            }
+            for line in StatsRenderer.aligned(table) { print(line) }
         }
     }
 
@@ -92,7 +79,7 @@ struct DeliveriesCommand: ParsableCommand {
             } catch {
                 throw StatsCommand.failure(error)
             }
-            guard let record = found else { throw ValidationFailure("no delivery with id \(id)") }
+            guard let record = found else { throw CommandFailure("no delivery with id \(id)") }
             if body {
                 print(record.body)
                 return
@@ -129,7 +116,7 @@ struct DeliveriesCommand: ParsableCommand {
             } catch {
                 throw StatsCommand.failure(error)
             }
-            guard let before else { throw ValidationFailure("no delivery with id \(id)") }
+            guard let before else { throw CommandFailure("no delivery with id \(id)") }
             let entities = Dictionary(
                 config.webhooks.map { ($0.name, $0.entity?.identifier) }, uniquingKeysWith: { first, _ in first })
             let router = try HandlerRegistry.router()
@@ -179,13 +166,5 @@ struct DeliveriesCommand: ParsableCommand {
         print("headers:     \(record.headers)")
         print("body:")
         print(record.body)
-    }
-}
-
-extension String {
-    fileprivate func trimmedTrailing() -> String {
-        var text = self
-        while text.hasSuffix(" ") { text.removeLast() }
-        return text
     }
 }

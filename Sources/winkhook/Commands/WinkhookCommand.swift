@@ -1,4 +1,5 @@
 import ArgumentParser
+import WebhookCore
 import WinkhookConfig
 
 /// `winkhook`: the command line. Run with no subcommand from a web server, it is a FastCGI worker
@@ -61,5 +62,28 @@ struct DatabaseOption: ParsableArguments {
             return fromEnvironment
         }
         return try configuration()
+    }
+}
+
+/// A command that cannot go on, printed as `Error: …` with exit status 1 (ArgumentParser prints any error's
+/// description; its `ValidationError` would exit 64, the status of a usage mistake).
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `--key TEXT` as a canonical event key (aliases applied); a malformed key is a usage error.
+func canonicalKeyOption(_ text: String?) throws -> String? {
+    try text.map { text in
+        guard let parsed = EventKey(text) else { throw ValidationError("--key \(text) is no event key") }
+        return parsed.rawValue
+    }
+}
+
+/// `--FLAG TEXT` as a UTC time (YYYY-MM-DD or ISO 8601); anything else is a usage error.
+func timeOption(_ text: String?, flag: String) throws -> Timestamp? {
+    try text.map { text in
+        guard let time = Timestamp(iso8601: text) else { throw ValidationError("--\(flag) \(text) is no date") }
+        return time
     }
 }

@@ -33,17 +33,9 @@ struct ReprocessCommand: ParsableCommand {
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
         let url = try database.url(environment: environment) { config.databaseURL }
-        func day(_ text: String?, _ flag: String) throws -> Timestamp? {
-            guard let text else { return nil }
-            guard let time = Timestamp(iso8601: text) else { throw ValidationError("--\(flag) \(text) is no date") }
-            return time
-        }
-        let canonicalKey = try key.map { text -> String in
-            guard let parsed = EventKey(text) else { throw ValidationError("--key \(text) is no event key") }
-            return parsed.rawValue
-        }
         let selection = PostgresReprocessor.Selection(
-            since: try day(since, "since"), until: try day(until, "until"), key: canonicalKey, webhook: webhook)
+            since: try timeOption(since, flag: "since"), until: try timeOption(until, flag: "until"),
+            key: try canonicalKeyOption(key), webhook: webhook)
         let router = try HandlerRegistry.router()
         let entities = Dictionary(
             config.webhooks.map { ($0.name, $0.entity?.identifier) }, uniquingKeysWith: { first, _ in first })

@@ -19,7 +19,7 @@ struct SubscriptionPlan {
     ) throws {
         guard let owner = entity ?? endpoint.entity.map({ WinkEntity(identifier: $0.identifier, name: $0.name) })
         else {
-            throw WinkCommandError(
+            throw CommandFailure(
                 "webhook \(endpoint.name) has no entity: add entity = { identifier = \"…\", name = \"…\" } to it, "
                     + "or pass --entity")
         }
@@ -36,12 +36,12 @@ struct SubscriptionPlan {
         -> String
     {
         guard var base = baseURL ?? configuration.publicURL else {
-            throw WinkCommandError(
+            throw CommandFailure(
                 "no public URL: set [server] public_url (e.g. https://hooks.example.com) or pass --base-url")
         }
         while base.hasSuffix("/") { base.removeLast() }
         guard let signer = endpoint.authenticator.methods.first(where: { $0.scheme == "url-token" })?.signer else {
-            throw WinkCommandError(
+            throw CommandFailure(
                 "webhook \(endpoint.name) has no url-token method with a token: Wink signs nothing, so its eventUrl "
                     + "must carry one (add [[webhook.verify]] scheme = \"url-token\", then winkhook token new --append)"
             )

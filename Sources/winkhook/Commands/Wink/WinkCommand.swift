@@ -19,23 +19,6 @@ struct WinkCommand: ParsableCommand {
         ])
 }
 
-/// Runs `body`, turning API and local failures into one line and exit status 1.
-func winkRun(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as WinkAPIError {
-        throw ValidationFailure(error.description)
-    } catch let error as WinkCommandError {
-        throw ValidationFailure(error.description)
-    }
-}
-
-/// An error printed as `Error: …` with exit status 1 (ArgumentParser's `ValidationError` exits 64).
-struct ValidationFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// `winkhook wink events`.
 struct WinkEventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,30 +28,28 @@ struct WinkEventsCommand: ParsableCommand {
     @OptionGroup var wink: WinkOptions
 
     func run() throws {
-        try winkRun {
-            let context = try wink.context()
-            let listed = try context.client.events(entity: try context.entity())
-            let width = listed.map(\.value.count).max() ?? 0
-            for item in listed {
-                let known = EventKey(item.value).map(\.isCataloged) ?? false
-                let label = item.label == item.value ? "" : "  " + item.label
-                print(
-                    item.value + String(repeating: " ", count: width - item.value.count) + (known ? "  " : " *") + label
-                )
-            }
-            let theirs = Set(listed.compactMap { EventKey($0.value) })
-            let new = listed.filter { !(EventKey($0.value)?.isCataloged ?? false) }.map(\.value)
-            let gone = EventCatalog.allKeys.filter { !theirs.contains($0) }.map(\.rawValue)
-            print("\n\(listed.count) keys at Wink; winkhook's catalog has \(EventCatalog.allKeys.count)")
-            if !new.isEmpty {
-                print("new at Wink (*), not in winkhook's catalog: \(new.joined(separator: ", "))")
-                print(
-                    "  winkhook stores them (as event.count) but has no handler for them: add each to "
-                        + "shared/wink/events.tsv, run scripts/gen-catalog, and give it a handler rule")
-            }
-            if !gone.isEmpty {
-                print("in winkhook's catalog, not listed by Wink: \(gone.joined(separator: ", "))")
-            }
+        let context = try wink.context()
+        let listed = try context.client.events(entity: try context.entity())
+        let width = listed.map(\.value.count).max() ?? 0
+        for item in listed {
+            let known = EventKey(item.value).map(\.isCataloged) ?? false
+            let label = item.label == item.value ? "" : "  " + item.label
+            print(
+                item.value + String(repeating: " ", count: width - item.value.count) + (known ? "  " : " *") + label
+            )
+        }
+        let theirs = Set(listed.compactMap { EventKey($0.value) })
+        let new = listed.filter { !(EventKey($0.value)?.isCataloged ?? false) }.map(\.value)
+        let gone = EventCatalog.allKeys.filter { !theirs.contains($0) }.map(\.rawValue)
+        print("\n\(listed.count) keys at Wink; winkhook's catalog has \(EventCatalog.allKeys.count)")
+        if !new.isEmpty {
+            print("new at Wink (*), not in winkhook's catalog: \(new.joined(separator: ", "))")
+            print(
+                "  winkhook stores them (as event.count) but has no handler for them: add each to "
+                    + "shared/wink/events.tsv, run scripts/gen-catalog, and give it a handler rule")
+        }
+        if !gone.isEmpty {
+            print("in winkhook's catalog, not listed by Wink: \(gone.joined(separator: ", "))")
         }
     }
 }
@@ -81,20 +62,18 @@ struct WinkListCommand: ParsableCommand {
     @OptionGroup var wink: WinkOptions
 
     func run() throws {
-        try winkRun {
-            let context = try wink.context()
-            let webhooks = try context.client.list(entity: try context.entity())
-            if webhooks.isEmpty {
-                print("no webhooks at Wink for this entity")
-                return
-            }
-            for webhook in webhooks {
-                let local = context.state.local(for: webhook.id).map { "  (local: \($0))" } ?? ""
-                let events = webhook.events.isEmpty ? "all events" : "\(webhook.events.count) event(s)"
-                print(
-                    "\(webhook.id)  \(webhook.enabled ? "enabled " : "DISABLED")  \(webhook.name)  \(events)  "
-                        + SubscriptionPlan.masked(webhook.eventURL) + local)
-            }
+        let context = try wink.context()
+        let webhooks = try context.client.list(entity: try context.entity())
+        if webhooks.isEmpty {
+            print("no webhooks at Wink for this entity")
+            return
+        }
+        for webhook in webhooks {
+            let local = context.state.local(for: webhook.id).map { "  (local: \($0))" } ?? ""
+            let events = webhook.events.isEmpty ? "all events" : "\(webhook.events.count) event(s)"
+            print(
+                "\(webhook.id)  \(webhook.enabled ? "enabled " : "DISABLED")  \(webhook.name)  \(events)  "
+                    + SubscriptionPlan.masked(webhook.eventURL) + local)
         }
     }
 }
@@ -113,12 +92,9 @@ struct WinkShowCommand: ParsableCommand {
     var reveal = false
 
     func run() throws {
-        try winkRun {
-            let context = try wink.context()
-            let id = context.state.records[id]?.id ?? id
-            let webhook = try context.client.show(entity: try context.entity(for: id), id: id)
-            WinkShowCommand.describe(webhook, reveal: reveal, local: context.state.local(for: webhook.id))
-        }
+        let context = try wink.context()
+        let (id, local, entity) = try context.target(id)
+        WinkShowCommand.describe(try context.client.show(entity: entity, id: id), reveal: reveal, local: local)
     }
 
     static func describe(_ webhook: WinkWebhook, reveal: Bool = false, local: String?) {

@@ -34,27 +34,25 @@ struct WinkCreateCommand: ParsableCommand {
     var disabled = false
 
     func run() throws {
-        try winkRun {
-            var context = try wink.context()
-            if let record = context.state.records[webhook] {
-                throw WinkCommandError(
-                    "webhook \(webhook) already has Wink subscription \(record.id); use `wink update` or `wink sync`")
-            }
-            let endpoint = try context.endpoint(named: webhook)
-            let entity = wink.entity.map {
-                WinkEntity(identifier: $0, name: entityName ?? endpoint.entity?.name ?? "")
-            }
-            var plan = try SubscriptionPlan(
-                endpoint: endpoint, configuration: context.configuration, name: name, entity: entity,
-                baseURL: baseURL)
-            if !events.isEmpty { plan.events = Set(try WinkUpdateCommand.keys(events.commaSeparated)) }
-            if disabled { plan.enabled = false }
-            let spellings = context.spellings(entity: plan.entity.identifier)
-            let created = try context.client.create(entity: plan.entity.identifier, plan.request(spellings: spellings))
-            context.state.records[webhook] = .init(id: created.id, entity: plan.entity.identifier, name: plan.name)
-            try context.state.save()
-            print("created Wink webhook \(created.id) for \"\(webhook)\"; recorded in \(context.state.path)")
-            WinkShowCommand.describe(created, local: webhook)
+        var context = try wink.context()
+        if let record = context.state.records[webhook] {
+            throw CommandFailure(
+                "webhook \(webhook) already has Wink subscription \(record.id); use `wink update` or `wink sync`")
         }
+        let endpoint = try context.endpoint(named: webhook)
+        let entity = wink.entity.map {
+            WinkEntity(identifier: $0, name: entityName ?? endpoint.entity?.name ?? "")
+        }
+        var plan = try SubscriptionPlan(
+            endpoint: endpoint, configuration: context.configuration, name: name, entity: entity,
+            baseURL: baseURL)
+        if !events.isEmpty { plan.events = Set(try WinkUpdateCommand.keys(events.commaSeparated)) }
+        if disabled { plan.enabled = false }
+        let spellings = context.spellings(entity: plan.entity.identifier)
+        let created = try context.client.create(entity: plan.entity.identifier, plan.request(spellings: spellings))
+        context.state.records[webhook] = .init(id: created.id, entity: plan.entity.identifier, name: plan.name)
+        try context.state.save()
+        print("created Wink webhook \(created.id) for \"\(webhook)\"; recorded in \(context.state.path)")
+        WinkShowCommand.describe(created, local: webhook)
     }
 }

@@ -30,7 +30,7 @@ struct WinkOptions: ParsableArguments {
         let settings = configuration.wink
         guard let clientID = settings.clientID ?? environment["WINK_CLIENT_ID"].flatMap({ $0.isEmpty ? nil : $0 })
         else {
-            throw WinkCommandError(
+            throw CommandFailure(
                 "no Wink client id: set [wink] client_id (or WINK_CLIENT_ID); create API credentials in Wink first")
         }
         let secret: String
@@ -43,7 +43,7 @@ struct WinkOptions: ParsableArguments {
             secret = ""
         }
         guard !secret.isEmpty else {
-            throw WinkCommandError(
+            throw CommandFailure(
                 "no Wink client secret: set [wink] client_secret_file (or $\(settings.clientSecretEnvironment))")
         }
         let credentials = WinkCredentials(
@@ -74,13 +74,20 @@ struct WinkContext {
             return record.entity
         }
         if let first = configuration.webhooks.lazy.compactMap(\.entity).first { return first.identifier }
-        throw WinkCommandError("no managing entity: pass --entity or give a [[webhook]] an entity.identifier")
+        throw CommandFailure("no managing entity: pass --entity or give a [[webhook]] an entity.identifier")
+    }
+
+    /// A command's `ID` argument (Wink's id, or the name of a local webhook with a recorded subscription):
+    /// the id, the local webhook it belongs to, and the entity to ask about it.
+    func target(_ argument: String) throws -> (id: String, local: String?, entity: String) {
+        let id = state.records[argument]?.id ?? argument
+        return (id, state.local(for: id), try entity(for: id))
     }
 
     /// The local webhook named `name`.
     func endpoint(named name: String) throws -> WebhookEndpoint {
         guard let endpoint = configuration.webhooks.first(where: { $0.name == name }) else {
-            throw WinkCommandError("no webhook named \(name) in \(configuration.path)")
+            throw CommandFailure("no webhook named \(name) in \(configuration.path)")
         }
         return endpoint
     }
@@ -97,15 +104,6 @@ struct WinkContext {
 extension [String] {
     /// Repeated or comma-separated values, trimmed, empty ones dropped.
     var commaSeparated: [String] {
-        flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == set { slice.removeFirst() }
-        while slice.last == set { slice.removeLast() }
-        return String(slice)
+        flatMap { $0.split(separator: ",") }.map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 }

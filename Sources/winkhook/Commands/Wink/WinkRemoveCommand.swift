@@ -17,29 +17,25 @@ struct WinkRemoveCommand: ParsableCommand {
     var yes = false
 
     func run() throws {
-        try winkRun {
-            var context = try wink.context()
-            let local = context.state.records[id] != nil ? id : context.state.local(for: id)
-            let id = context.state.records[id]?.id ?? id
-            let entity = try context.entity(for: id)
-            let webhook = try context.client.show(entity: entity, id: id)
-            if !yes {
-                guard isatty(0) == 1 else {
-                    throw WinkCommandError("not removing \(id) without a terminal to confirm on: pass --yes")
-                }
-                print(
-                    "Remove Wink webhook \"\(webhook.name)\" (\(id))? Delivery stops for good. [y/N] ", terminator: "")
-                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                    print("not removed")
-                    return
-                }
+        var context = try wink.context()
+        let (id, local, entity) = try context.target(id)
+        let webhook = try context.client.show(entity: entity, id: id)
+        if !yes {
+            guard isatty(0) == 1 else {
+                throw CommandFailure("not removing \(id) without a terminal to confirm on: pass --yes")
             }
-            let message = try context.client.remove(entity: entity, id: id)
-            if let local {
-                context.state.records[local] = nil
-                try context.state.save()
+            print(
+                "Remove Wink webhook \"\(webhook.name)\" (\(id))? Delivery stops for good. [y/N] ", terminator: "")
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                print("not removed")
+                return
             }
-            print("removed Wink webhook \(id): \(message)" + (local.map { "; forgot it for \"\($0)\"" } ?? ""))
         }
+        let message = try context.client.remove(entity: entity, id: id)
+        if let local {
+            context.state.records[local] = nil
+            try context.state.save()
+        }
+        print("removed Wink webhook \(id): \(message)" + (local.map { "; forgot it for \"\($0)\"" } ?? ""))
     }
 }

@@ -32,7 +32,7 @@ struct WinkState {
         guard access(path, F_OK) == 0 else { return state }
         let bytes = try FileReading.bytes(at: path, limit: 4 << 20)
         guard case .object(let root) = try JSONParser.parse(bytes), case .object(let webhooks)? = root["webhooks"]
-        else { throw WinkCommandError("\(path) is not a winkhook Wink state file") }
+        else { throw CommandFailure("\(path) is not a winkhook Wink state file") }
         for (name, value) in webhooks {
             guard let id = value["id"]?.stringValue else { continue }
             state.records[name] = Record(
@@ -55,22 +55,16 @@ struct WinkState {
         let text = JSONValue.object(["webhooks": .object(webhooks)]).jsonText + "\n"
         let temporary = path + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw WinkCommandError("cannot write \(temporary): \(Self.errorText())") }
+        guard descriptor >= 0 else { throw CommandFailure("cannot write \(temporary): \(Self.errorText())") }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor)
         close(descriptor)
         guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw WinkCommandError("cannot write \(path): \(Self.errorText())")
+            throw CommandFailure("cannot write \(path): \(Self.errorText())")
         }
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }
-}
-
-/// A command-line failure, printed as `Error: …`.
-struct WinkCommandError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

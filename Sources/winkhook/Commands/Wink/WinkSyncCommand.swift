@@ -22,9 +22,7 @@ struct WinkSyncCommand: ParsableCommand {
     var baseURL: String?
 
     func run() throws {
-        var inStep = false
-        try winkRun { inStep = try WinkSyncCommand.sync(try wink.context(), apply: apply, baseURL: baseURL) }
-        if !inStep { throw ExitCode(1) }
+        if try !WinkSyncCommand.sync(try wink.context(), apply: apply, baseURL: baseURL) { throw ExitCode(1) }
     }
 
     /// Prints the comparison; returns whether everything is (now) in step.
@@ -50,10 +48,9 @@ struct WinkSyncCommand: ParsableCommand {
                 continue
             }
             let webhook = try found.get()
-            var plan = try SubscriptionPlan(
+            let plan = try SubscriptionPlan(
                 endpoint: endpoint, configuration: context.configuration, name: record.name,
-                entity: webhook.entity ?? WinkEntity(identifier: record.entity, name: ""), baseURL: baseURL)
-            plan.entity.identifier = record.entity
+                entity: WinkEntity(identifier: record.entity, name: webhook.entity?.name ?? ""), baseURL: baseURL)
             let differences = plan.differences(from: webhook)
             if differences.isEmpty {
                 print("\(endpoint.name): in step with \(record.id)")

@@ -53,53 +53,49 @@ struct WinkUpdateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try winkRun {
-            var context = try wink.context()
-            let local = context.state.records[id] != nil ? id : context.state.local(for: id)
-            let id = context.state.records[id]?.id ?? id
-            let entity = try context.entity(for: id)
-            let current = try context.client.show(entity: entity, id: id)
-            var request = current.upsert
-            if enable { request.enabled = true }
-            if disable { request.enabled = false }
-            if let events {
-                request.events =
-                    events == "all" ? [] : try WinkUpdateCommand.keys([events].commaSeparated).map(\.rawValue)
-            }
-            let spellings = context.spellings(entity: entity)
-            for key in try WinkUpdateCommand.keys(addEvent.commaSeparated) {
-                if !request.events.contains(where: { EventKey($0) == key }) {
-                    request.events.append(spellings[key] ?? key.rawValue)
-                }
-            }
-            let removing = Set(try WinkUpdateCommand.keys(removeEvent.commaSeparated))
-            if !removing.isEmpty {
-                if request.events.isEmpty {
-                    throw WinkCommandError(
-                        "webhook \(id) listens to all events: give the keys to keep with --events instead")
-                }
-                request.events.removeAll { EventKey($0).map(removing.contains) ?? false }
-                if request.events.isEmpty {
-                    throw WinkCommandError(
-                        "that would leave no events, which Wink reads as all events: use --disable to pause it")
-                }
-            }
-            if let url { request.eventURL = url }
-            if let name { request.name = name }
-            let updated = try context.client.update(entity: entity, id: id, version: current.version, request)
-            if let local, let name {
-                context.state.records[local]?.name = name
-                try context.state.save()
-            }
-            print("updated Wink webhook \(id)")
-            WinkShowCommand.describe(updated, local: local)
+        var context = try wink.context()
+        let (id, local, entity) = try context.target(id)
+        let current = try context.client.show(entity: entity, id: id)
+        var request = current.upsert
+        if enable { request.enabled = true }
+        if disable { request.enabled = false }
+        if let events {
+            request.events =
+                events == "all" ? [] : try WinkUpdateCommand.keys([events].commaSeparated).map(\.rawValue)
         }
+        let spellings = context.spellings(entity: entity)
+        for key in try WinkUpdateCommand.keys(addEvent.commaSeparated) {
+            if !request.events.contains(where: { EventKey($0) == key }) {
+                request.events.append(spellings[key] ?? key.rawValue)
+            }
+        }
+        let removing = Set(try WinkUpdateCommand.keys(removeEvent.commaSeparated))
+        if !removing.isEmpty {
+            if request.events.isEmpty {
+                throw CommandFailure(
+                    "webhook \(id) listens to all events: give the keys to keep with --events instead")
+            }
+            request.events.removeAll { EventKey($0).map(removing.contains) ?? false }
+            if request.events.isEmpty {
+                throw CommandFailure(
+                    "that would leave no events, which Wink reads as all events: use --disable to pause it")
+            }
+        }
+        if let url { request.eventURL = url }
+        if let name { request.name = name }
+        let updated = try context.client.update(entity: entity, id: id, version: current.version, request)
+        if let local, let name {
+            context.state.records[local]?.name = name
+            try context.state.save()
+        }
+        print("updated Wink webhook \(id)")
+        WinkShowCommand.describe(updated, local: local)
     }
 
     /// Parses event keys (aliases applied); a malformed one is an error, an uncataloged one is allowed.
     static func keys(_ texts: [String]) throws -> [EventKey] {
         try texts.map { text in
-            guard let key = EventKey(text) else { throw WinkCommandError("\"\(text)\" is not an event key") }
+            guard let key = EventKey(text) else { throw CommandFailure("\"\(text)\" is not an event key") }
             return key
         }
     }
