@@ -23,6 +23,8 @@ public final class Supervisor {
         public var helpers: [(name: String, arguments: [String])]
         /// How long workers get to finish after SIGTERM before SIGKILL.
         public var stopGraceMicroseconds: Int64 = 4_500_000
+        /// Runs a child in a forked copy of this process instead of exec'ing `executable` (nil: exec).
+        public var entry: ForkedChild.Entry?
 
         /// Creates options.
         public init(
@@ -136,7 +138,7 @@ public final class Supervisor {
         guard helpers[index].running == nil, !stopping else { return }
         let spawner = WorkerSpawner(
             executable: options.executable, arguments: helpers[index].arguments, listenDescriptor: nil,
-            lifelineDescriptor: lifeline.read)
+            lifelineDescriptor: lifeline.read, entry: options.entry)
         switch spawner.spawn() {
         case .success(let pid):
             helpers[index].running = (pid, Supervisor.monotonicMicroseconds())
@@ -172,7 +174,7 @@ public final class Supervisor {
     private func startWorker() {
         var spawner = WorkerSpawner(
             executable: options.executable, arguments: options.workerArguments,
-            listenDescriptor: listenDescriptor, lifelineDescriptor: lifeline.read)
+            listenDescriptor: listenDescriptor, lifelineDescriptor: lifeline.read, entry: options.entry)
         let taken = Set(workers.values.compactMap(\.slot))
         let slot = scoreboard.flatMap { _ in (0..<Scoreboard.slotCount).first { !taken.contains($0) } }
         if let scoreboard, let slot { spawner.scoreboard = (scoreboard.descriptor, slot) }

@@ -5,7 +5,17 @@ import Glibc
 @main
 enum Winkhook {
     static func main() {
-        let arguments = CommandLine.arguments
+        start(arguments: CommandLine.arguments)
+    }
+
+    /// What a child of `winkhook serve` runs in its forked copy: what `main` would do had it been
+    /// exec'd with these arguments (a worker's `--config PATH`, or `drain --watch …`).
+    static func forkedChild(_ arguments: [String]) -> Int32 {
+        start(arguments: [CommandLine.arguments.first ?? "winkhook"] + arguments)
+        return 0
+    }
+
+    private static func start(arguments: [String]) {
         let environment = ProcessEnvironment.current()
         switch StartMode.detect(arguments: arguments, environment: environment) {
         case .worker(let fd):
@@ -15,7 +25,7 @@ enum Winkhook {
             let logger = LogSetup.bootstrap(environment: environment)
             exit(App.runCGI(environment: environment, logger: logger))
         case .command:
-            WinkhookCommand.main()
+            WinkhookCommand.main(Array(arguments.dropFirst()))
         }
     }
 }

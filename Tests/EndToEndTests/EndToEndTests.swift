@@ -204,6 +204,44 @@ extension EndToEnd {
             _ = server.stop()
         }
 
+        @Test func childrenAreForkedCopiesAndAReplacedBinaryIsExecdAtTheNextReload() throws {
+            let folder = "\(environment.runDirectory)/upgrade"
+            try? FileManager.default.removeItem(atPath: folder)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let binary = "\(folder)/winkhook"
+            try FileManager.default.copyItem(atPath: environment.binary, toPath: binary)
+            let config = try environment.writeConfig(name: "upgrade", webhook: webhook)
+            let server = try ServeProcess(environment: environment, config: config, name: "upgrade", binary: binary)
+            func inode(_ path: String) -> UInt64 {
+                var info = stat()
+                return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
+            }
+            let first = server.workerPIDs()
+            #expect(first.count == 2)
+            // Forked: they run the supervisor's file, and ps shows the command line an exec would have had.
+            for pid in first {
+                #expect(inode("/proc/\(pid)/exe") == inode(binary))
+                #expect(
+                    ServeProcess.commandLine(pid).contains("--config \(config)"), "\(ServeProcess.commandLine(pid))")
+            }
+            #expect(server.drainerPID() != nil)
+            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_upgrade_1").0 == 200)
+            // An upgrade renames a new file over the old one: the next workers run the new file.
+            try FileManager.default.copyItem(atPath: environment.binary, toPath: binary + ".new")
+            #expect(rename(binary + ".new", binary) == 0)
+            kill(server.pid, SIGHUP)
+            var replaced: Set<Int32> = []
+            for _ in 0..<100 where replaced.count < 2 {
+                usleep(100_000)
+                replaced = server.workerPIDs().subtracting(first)
+            }
+            #expect(replaced.count == 2, "\(server.log)")
+            for pid in replaced { #expect(inode("/proc/\(pid)/exe") == inode(binary)) }
+            #expect(try HTTP.signedPost(url, body: try booking(), id: "msg_upgrade_2").0 == 200)
+            #expect(try deliveries("msg_upgrade_1") == 1 && deliveries("msg_upgrade_2") == 1)
+            _ = server.stop()
+        }
+
         @Test func aKilledWorkerIsReplacedAndTheNextRequestSucceeds() throws {
             let server = try serve("kill9")
             let workers = server.workerPIDs()

@@ -7,11 +7,14 @@ final class ServeProcess {
     let logPath: String
     let pidFile: String
 
-    init(environment: E2EEnvironment, config: String, name: String, workers: Int = 2, extra: [String] = []) throws {
+    init(
+        environment: E2EEnvironment, config: String, name: String, workers: Int = 2, extra: [String] = [],
+        binary: String? = nil
+    ) throws {
         logPath = "\(environment.runDirectory)/\(name).log"
         pidFile = "\(environment.runDirectory)/serve-\(name).pid"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: environment.binary)
+        process.executableURL = URL(fileURLWithPath: binary ?? environment.binary)
         process.arguments =
             [
                 "serve", "--config", config, "--listen", "unix:\(environment.socket)", "--workers", String(workers),

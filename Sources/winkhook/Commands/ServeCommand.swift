@@ -95,12 +95,13 @@ struct ServeCommand: ParsableCommand {
         if maxRequests > 0 { arguments += ["--max-requests", String(maxRequests)] }
         // 2 per CPU, at most 16: each worker holds a PostgreSQL connection (max_connections).
         let count = workers ?? min(16, max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        var supervision = Supervisor.Options(
+            workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
+            helpers: [("spool drainer", ["drain", "--watch", "--config", configPath])]
+                + (maintenanceInterval > 0 ? [("maintenance", ["maintain", "--watch", "--config", configPath])] : []))
+        supervision.entry = { Winkhook.forkedChild($0) }
         let supervisor = Supervisor(
-            options: Supervisor.Options(
-                workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
-                helpers: [("spool drainer", ["drain", "--watch", "--config", configPath])]
-                    + (maintenanceInterval > 0
-                        ? [("maintenance", ["maintain", "--watch", "--config", configPath])] : [])),
+            options: supervision,
             listenDescriptor: descriptor, socketPath: socketPath, logger: logger,
             checkConfiguration: {
                 do {
