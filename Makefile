@@ -20,7 +20,7 @@ help:
 	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
 	@echo "make test         start private PostgreSQL clusters, PgBouncer and nginx, run every test (swift test), stop them"
 	@echo "make build        release build: .build-static/release/winkhook (Swift runtime and libfcgi linked in)"
-	@echo "make release      the same, then checks it needs nothing but libc and libpq5 (ldd)"
+	@echo "make release      the same, then checks it needs nothing but libc, libm and libgcc_s (ldd)"
 	@echo "make deb          .build-deb/winkhook_VERSION_ARCH.deb (binary, man page, completions, config, systemd units)"
 	@echo "make lint         swift format lint"
 	@echo "make fuzz         libFuzzer over parsers, verifiers and the pipeline (FUZZ_SECONDS=60)"

@@ -53,11 +53,26 @@ extension EndToEnd {
             for forbidden in ["not found", "libswift", "libFoundation", "libdispatch", "libfcgi", toolchain] {
                 #expect(!ldd.contains(forbidden), "\(forbidden) in \(ldd)")
             }
-            #expect(ldd.contains("libpq.so.5") && ldd.contains("libc.so.6"))
+            // libpq and OpenSSL are linked in (scripts/static-libpq): libc, libm and libgcc_s are all it loads.
+            let needed = ldd.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            #expect(
+                Set(needed) == [
+                    "linux-vdso.so.1", "libm.so.6", "libgcc_s.so.1", "libc.so.6", "/lib64/ld-linux-x86-64.so.2",
+                ],
+                "\(needed)")
             let debug = try hidden(environment.binary, ["--version"])
             #expect(debug.0 != 0, "the debug build ran with the toolchain hidden: \(debug)")
             let version = try hidden(release, ["--version"])
             #expect(version.0 == 0 && !version.1.isEmpty, "\(version)")
+        }
+
+        /// The linked-in libpq over a unix socket, TCP (GSSAPI loaded on demand) and TLS, and without
+        /// libgssapi_krb5 at all: scripts/try-release-tcp, against a private PostgreSQL on 127.0.0.1.
+        @Test func linkedInLibpqConnectsOverTCPAndTLS() throws {
+            let (status, report) = try Daemon.script("try-release-tcp", [release])
+            #expect(status == 0, "\(report.suffix(3000))")
+            #expect(report.contains("connects over a unix socket, TCP and TLS, with and without GSSAPI"))
         }
 
         @Test func answersARealCGIRequestWithTheToolchainHidden() throws {
