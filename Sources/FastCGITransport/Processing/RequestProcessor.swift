@@ -50,11 +50,11 @@ public struct RequestProcessor {
     /// One line per request. Everything that came from the request is escaped and capped (`LogText`),
     /// and a URL token in the path is masked.
     private func log(_ outcome: Outcome, head: RequestHead, started: Timestamp) {
-        let elapsed = Double(RequestProcessor.now().microseconds - started.microseconds) / 1000
+        let elapsed = RequestProcessor.milliseconds(RequestProcessor.now().microseconds - started.microseconds)
         var metadata: Logger.Metadata = [
             "status": "\(outcome.response.status)", "method": "\(LogText.safe(head.method, limit: 16))",
             "path": "\(LogText.safe(service.pipeline.loggablePath(head.path), limit: 200))",
-            "ms": "\((elapsed * 100).rounded() / 100)",
+            "ms": .string(elapsed),
         ]
         if let webhook = outcome.webhook { metadata["webhook"] = "\(LogText.safe(webhook, limit: 100))" }
         let message = LogText.safe(outcome.message, limit: 1000)
@@ -63,6 +63,16 @@ public struct RequestProcessor {
         case .warning: logger.warning("\(message)", metadata: metadata)
         case .error: logger.error("\(message)", metadata: metadata)
         }
+    }
+
+    /// `micros` as milliseconds rounded to hundredths, written as `Double` would write them ("1.25",
+    /// "0.5", "3.0") without formatting a floating-point number on every request.
+    static func milliseconds(_ micros: Int64) -> String {
+        let hundredths = (max(micros, 0) + 5) / 10
+        let whole = hundredths / 100
+        let fraction = hundredths % 100
+        if fraction % 10 == 0 { return "\(whole).\(fraction / 10)" }
+        return fraction < 10 ? "\(whole).0\(fraction)" : "\(whole).\(fraction)"
     }
 
     /// The wall clock, for receipt times.

@@ -114,9 +114,9 @@ public struct WebhookPipeline: Sendable {
     /// the webhook's own path that is not an event key is masked (wherever the token was put); for a
     /// path no webhook serves, every long opaque segment (it may be a token sent to the wrong place).
     public func loggablePath(_ path: String) -> String {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         if let (webhook, suffix) = match(path) {
             guard webhook.authenticator.readsPathToken, suffix != nil else { return path }
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
             let base = WebhookPipeline.normalized(webhook.path).split(separator: "/").count
             var kept = 0
             return segments.map { segment -> String in
@@ -125,7 +125,7 @@ public struct WebhookPipeline: Sendable {
                 return "***"
             }.joined(separator: "/")
         }
-        return segments.map { segment in
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
             segment.utf8.count >= URLTokenVerifier.minimumLength && EventKey(String(segment)) == nil
                 ? "***" : String(segment)
         }.joined(separator: "/")
@@ -207,18 +207,20 @@ public struct WebhookPipeline: Sendable {
         var best: (WebhookEndpoint, String?)?
         var bestLength = -1
         for (webhook, base) in zip(webhooks, basePaths) {
-            if path == base, base.count > bestLength {
+            let length = base.utf8.count
+            if path == base, length > bestLength {
                 best = (webhook, nil)
-                bestLength = base.count
-            } else if path.hasPrefix(base == "/" ? "/" : base + "/"), base.count > bestLength {
+                bestLength = length
+            } else if path.hasPrefix(base == "/" ? "/" : base + "/"), length > bestLength {
                 best = (webhook, String(path.dropFirst(base.count)))
-                bestLength = base.count
+                bestLength = length
             }
         }
         return best
     }
 
     static func normalized(_ path: String) -> String {
+        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return path.isEmpty ? "/" : path }
         var p = path
         while p.count > 1, p.hasSuffix("/") { p.removeLast() }
         return p.isEmpty ? "/" : p

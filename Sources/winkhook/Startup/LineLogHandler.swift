@@ -21,25 +21,46 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var fields = metadata
-        if let explicit = event.metadata { fields.merge(explicit) { _, new in new } }
+        var explicit = event.metadata ?? [:]
         if let error = event.error {
-            fields["error.message"] = "\(error)"
-            fields["error.type"] = "\(String(reflecting: type(of: error)))"
+            explicit["error.message"] = "\(error)"
+            explicit["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        var line = LineLogHandler.clock.stamp()
-        line += " \(event.level)"
-        if !label.isEmpty { line += " " + label }
-        line += ":"
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        line += " [\(event.source)] \(event.message)\n"
+        // The handler's own fields and the event's, sorted by key; the event's win.
+        var keys = Array(explicit.keys)
+        for key in metadata.keys where explicit[key] == nil { keys.append(key) }
+        keys.sort()
+        var line: [UInt8] = []
+        line.reserveCapacity(256 + event.message.description.utf8.count)
+        line.append(contentsOf: LineLogHandler.clock.stamp().utf8)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: event.level.rawValue.utf8)
+        if !label.isEmpty {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: label.utf8)
+        }
+        line.append(UInt8(ascii: ":"))
+        for key in keys {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            switch explicit[key] ?? metadata[key] {
+            case .string(let text): line.append(contentsOf: text.utf8)
+            case let value?: line.append(contentsOf: value.description.utf8)
+            case nil: break
+            }
+        }
+        line.append(contentsOf: " [".utf8)
+        line.append(contentsOf: event.source.utf8)
+        line.append(contentsOf: "] ".utf8)
+        line.append(contentsOf: event.message.description.utf8)
+        line.append(UInt8(ascii: "\n"))
         LineLogHandler.write(line)
     }
 
     /// Writes all of `line` to stderr, retrying on EINTR and short writes.
-    private static func write(_ line: String) {
-        var line = line
-        line.withUTF8 { bytes in
+    private static func write(_ line: [UInt8]) {
+        line.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
                 let n = Glibc.write(2, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
