@@ -109,5 +109,7 @@ struct PostgresFaultTests {
 
     @Test func theArrayLiteralEscapesQuotesAndBackslashes() {
         #expect(ArrayLiteral.text(["a", nil, #"b"c\d"#, ""]) == #"{"a",NULL,"b\"c\\d",""}"#)
+        #expect(ArrayLiteral.text(["été", #"\\""#]) == #"{"été","\\\\\""}"#)
+        #expect(ArrayLiteral.text([]) == "{}")
     }
 }

@@ -25,13 +25,14 @@ extension RequestHead {
             length = n
             headers.add("content-length", text)
         }
+        // `?` found in the UTF-8 bytes, not by walking characters: this runs for every request.
+        let uri = first["REQUEST_URI"] ?? ""
+        let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?"))
         var path = first["DOCUMENT_URI"] ?? ""
-        if path.isEmpty { path = String((first["REQUEST_URI"] ?? "").prefix { $0 != "?" }) }
+        if path.isEmpty { path = mark.map { String(uri[..<$0]) } ?? uri }
         if path.isEmpty { path = (first["SCRIPT_NAME"] ?? "") + (first["PATH_INFO"] ?? "") }
         var query = first["QUERY_STRING"] ?? ""
-        if query.isEmpty, let uri = first["REQUEST_URI"], let mark = uri.firstIndex(of: "?") {
-            query = String(uri[uri.index(after: mark)...])
-        }
+        if query.isEmpty, let mark { query = String(uri[uri.utf8.index(after: mark)...]) }
         let remote = first["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : $0 }
         self.init(
             method: (first["REQUEST_METHOD"] ?? "GET").uppercased(),
