@@ -32,14 +32,19 @@ public enum HeaderArchive {
 
     /// Byte-wise substring test (the generic `String.contains` is costly on every request).
     static func containsAny(_ text: String, _ needles: [StaticString]) -> Bool {
-        let haystack = Array(text.utf8)
-        for needle in needles {
-            let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-            guard haystack.count >= pattern.count, let first = pattern.first else { continue }
-            for start in 0...(haystack.count - pattern.count) where haystack[start] == first {
-                if zip(haystack[start...], pattern).allSatisfy({ $0 == $1 }) { return true }
+        var text = text
+        return text.withUTF8 { haystack in
+            for needle in needles {
+                let count = needle.utf8CodeUnitCount
+                guard count > 0, haystack.count >= count else { continue }
+                let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: count)
+                for start in 0...(haystack.count - count) where haystack[start] == pattern[0] {
+                    var offset = 1
+                    while offset < count, haystack[start + offset] == pattern[offset] { offset += 1 }
+                    if offset == count { return true }
+                }
             }
+            return false
         }
-        return false
     }
 }
