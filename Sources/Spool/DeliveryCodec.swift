@@ -137,7 +137,7 @@ enum DeliveryCodec {
     }
 
     private static func putInt(_ out: inout [UInt8], _ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
 
     private static func putBytes(_ out: inout [UInt8], _ bytes: [UInt8]) {
@@ -145,7 +145,14 @@ enum DeliveryCodec {
         out += bytes
     }
 
-    private static func put(_ out: inout [UInt8], _ text: String) { putBytes(&out, Array(text.utf8)) }
+    /// `text`'s UTF-8 bytes, length first, copied straight from the string (no array in between).
+    private static func put(_ out: inout [UInt8], _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            putInt(&out, UInt64(bytes.count))
+            out.append(contentsOf: bytes)
+        }
+    }
 
     private static func putOptional(_ out: inout [UInt8], _ text: String?) {
         if let text {

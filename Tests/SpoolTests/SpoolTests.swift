@@ -189,6 +189,30 @@ import WebhookCore
 
     @Test func crc32cMatchesTheStandardCheckValue() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        // RFC 3720 B.4: 32 zero bytes, 32 bytes of 0xFF, bytes 0 to 31.
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        #expect(CRC32C.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
+    }
+
+    @Test func crc32cEightBytesAtATimeAgreesWithBitByBit() {
+        func bitwise(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? 0x82F6_3B78 ^ (crc >> 1) : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        var generator = SystemRandomNumberGenerator()
+        for length in Array(0...40) + [255, 4096, 65_537] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(CRC32C.checksum(bytes) == bitwise(bytes), "length \(length)")
+            // A slice that does not start at index 0, and a sequence without contiguous storage.
+            let slice = ([0x55] + bytes)[1...]
+            #expect(CRC32C.checksum(slice) == bitwise(bytes), "slice of length \(length)")
+            #expect(CRC32C.checksum(bytes.lazy.map { $0 }) == bitwise(bytes), "sequence of length \(length)")
+        }
     }
 
     @Test func segmentsArePrewrittenAndCutToTheirRecordsWhenClosed() throws {
