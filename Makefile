@@ -19,7 +19,7 @@ TEST_DEB_PACKAGES := pgbouncer chromium apache2-bin libapache2-mod-fcgid systemd
 help:
 	@echo "make run          build, start a private PostgreSQL + nginx on 127.0.0.1:$(PORT), send samples, serve until Ctrl-C"
 	@echo "make test         start private PostgreSQL clusters, PgBouncer and nginx, run every test (swift test), stop them"
-	@echo "make build        release build: .build-static/release/winkhook (Swift runtime and libfcgi linked in)"
+	@echo "make build        release build: .build-static/release/winkhook (Swift runtime, libfcgi, libpq and OpenSSL linked in)"
 	@echo "make release      the same, then checks it needs nothing but libc, libm and libgcc_s (ldd)"
 	@echo "make deb          .build-deb/winkhook_VERSION_ARCH.deb (binary, man page, completions, config, systemd units)"
 	@echo "make lint         swift format lint"

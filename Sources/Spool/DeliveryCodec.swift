@@ -140,18 +140,15 @@ enum DeliveryCodec {
         withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
 
-    private static func putBytes(_ out: inout [UInt8], _ bytes: [UInt8]) {
+    private static func putBytes(_ out: inout [UInt8], _ bytes: some Collection<UInt8>) {
         putInt(&out, UInt64(bytes.count))
-        out += bytes
+        out.append(contentsOf: bytes)
     }
 
     /// `text`'s UTF-8 bytes, length first, copied straight from the string (no array in between).
     private static func put(_ out: inout [UInt8], _ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            putInt(&out, UInt64(bytes.count))
-            out.append(contentsOf: bytes)
-        }
+        text.withUTF8 { putBytes(&out, $0) }
     }
 
     private static func putOptional(_ out: inout [UInt8], _ text: String?) {

@@ -220,9 +220,11 @@ public struct WebhookPipeline: Sendable {
     }
 
     static func normalized(_ path: String) -> String {
-        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return path.isEmpty ? "/" : path }
         var p = path
-        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+        // On the bytes: a trailing `/` is dropped alone, whatever character comes before it.
+        while p.utf8.count > 1, p.utf8.last == UInt8(ascii: "/") {
+            p = String(decoding: p.utf8.dropLast(), as: UTF8.self)
+        }
         return p.isEmpty ? "/" : p
     }
 

@@ -30,8 +30,9 @@ struct LineLogHandler: LogHandler {
         var keys = Array(explicit.keys)
         for key in metadata.keys where explicit[key] == nil { keys.append(key) }
         keys.sort()
+        let message = event.message.description
         var line: [UInt8] = []
-        line.reserveCapacity(256 + event.message.description.utf8.count)
+        line.reserveCapacity(256 + message.utf8.count)
         line.append(contentsOf: LineLogHandler.clock.stamp().utf8)
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: event.level.rawValue.utf8)
@@ -53,7 +54,7 @@ struct LineLogHandler: LogHandler {
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: event.source.utf8)
         line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        line.append(contentsOf: message.utf8)
         line.append(UInt8(ascii: "\n"))
         LineLogHandler.write(line)
     }
