@@ -36,6 +36,38 @@ struct PostgresFaultTests {
         #expect(stored.value(row: 0, column: 1) == "é ✓ 𝄞")
     }
 
+    @Test func aBatchWritesEveryColumnAsASingleWriteDoes() throws {
+        // The batch sends its text columns in binary form, the single write as text: the rows must agree.
+        let batched = TestDatabase.uniqueName("batch-cols")
+        let single = batched + "-single"
+        let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
+        var tricky = sampleDelivery(
+            webhook: batched, dedupeKey: #"id:q"u\o\"te"#,
+            body: #"{"type":"booking.create","quote":"a \"b\" \\ c","unicode":"é ✓ 𝄞","empty":""}"#)
+        tricky.sentKey = #"booking."created"\"#
+        tricky.headers = .object(["user-agent": .string("ü \"x\" \\"), "x-empty": .string("")])
+        tricky.dimensions.entity = nil
+        tricky.dimensions.subject = ""
+        tricky.dimensions.status = "NULL"
+        var plain = sampleDelivery(webhook: batched, dedupeKey: "id:plain")
+        plain.sentKey = nil
+        #expect(try store.recordBatch([tricky, plain]) == [.inserted(points: 2), .inserted(points: 2)])
+        for var delivery in [tricky, plain] {
+            delivery.webhook = single
+            #expect(try store.record(delivery) == .inserted(points: 2))
+        }
+        let rows = """
+            SELECT string_agg((to_jsonb(e) - 'id' - 'webhook' - 'xact')::text, ' ' ORDER BY dedupe_key)
+            FROM winkhook.events e WHERE webhook = $1
+            """
+        let fromBatch = try TestDatabase.connection().execute(rows, [batched]).value(row: 0, column: 0)
+        let fromSingle = try TestDatabase.connection().execute(rows, [single]).value(row: 0, column: 0)
+        #expect(fromBatch != nil)
+        #expect(fromBatch == fromSingle)
+        #expect(fromBatch?.contains(#""sent_key": null"#) == true)
+        #expect(fromBatch?.contains(#""state": "NULL""#) == true)
+    }
+
     @Test func aBatchWithDataThePostgresRefusesIsInvalidDataAndWritesNothing() throws {
         let webhook = TestDatabase.uniqueName("batch-bad")
         let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)

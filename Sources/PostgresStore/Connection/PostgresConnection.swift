@@ -89,13 +89,14 @@ public final class PostgresConnection {
         try wait(sent: PQsendQuery(pointer, sql), deadline: defaultDeadline)
     }
 
-    /// Runs one statement with text parameters (`nil` is SQL NULL), unnamed.
+    /// Runs one statement with parameters, unnamed: text (`[String?]`, `nil` is SQL NULL) or each in
+    /// text or binary form (`[PostgresParameter]`).
     @discardableResult
-    func execute(_ sql: String, _ parameters: [String?], deadline: Deadline? = nil) throws(PostgresError)
+    func execute(_ sql: String, _ parameters: [some LibpqParameter], deadline: Deadline? = nil) throws(PostgresError)
         -> PostgresResult
     {
-        let sent = parameters.withOptionalCStrings { params in
-            PQsendQueryParams(pointer, sql, Int32(parameters.count), nil, params, nil, nil, 0)
+        let sent = parameters.withLibpqArrays { values, lengths, formats in
+            PQsendQueryParams(pointer, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
         }
         return try wait(sent: sent, deadline: deadline ?? defaultDeadline)
     }
@@ -103,9 +104,9 @@ public final class PostgresConnection {
     /// Runs the prepared statement `name`, preparing it from `sql` first on this connection if needed.
     /// When prepared statements are off (or the server loses them), runs `sql` unnamed instead.
     @discardableResult
-    func executePrepared(_ name: String, sql: String, _ parameters: [String?], deadline: Deadline? = nil)
-        throws(PostgresError) -> PostgresResult
-    {
+    func executePrepared(
+        _ name: String, sql: String, _ parameters: [some LibpqParameter], deadline: Deadline? = nil
+    ) throws(PostgresError) -> PostgresResult {
         let deadline = deadline ?? defaultDeadline
         guard usesPreparedStatements else { return try execute(sql, parameters, deadline: deadline) }
         do {
@@ -114,8 +115,8 @@ public final class PostgresConnection {
                 try wait(sent: sent, deadline: deadline)
                 prepared.insert(name)
             }
-            let sent = parameters.withOptionalCStrings { params in
-                PQsendQueryPrepared(pointer, name, Int32(parameters.count), params, nil, nil, 0)
+            let sent = parameters.withLibpqArrays { values, lengths, formats in
+                PQsendQueryPrepared(pointer, name, Int32(parameters.count), values, lengths, formats, 0)
             }
             return try wait(sent: sent, deadline: deadline)
         } catch  where error.isLostPreparedStatement {
@@ -201,36 +202,6 @@ public final class PostgresConnection {
 extension Array where Element == String {
     /// Calls `body` with a NULL-terminated array of C strings valid for the call.
     func withCStrings<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-        map { Optional($0) }.withOptionalCStrings(body)
-    }
-}
-
-extension Array where Element == String? {
-    /// Calls `body` with an array of C strings (`nil` stays NULL), plus a NULL terminator. The strings
-    /// are copied once, into one allocation (a delivery has 30 parameters, one of them the body).
-    func withOptionalCStrings<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-        let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: count + 1)
-        let total = reduce(0) { $0 + ($1.map { $0.utf8.count + 1 } ?? 0) }
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(total, 1), alignment: 1)
-        defer {
-            storage.deallocate()
-            array.deallocate()
-        }
-        var offset = 0
-        for (index, value) in enumerated() {
-            guard var value else {
-                array[index] = nil
-                continue
-            }
-            let start = storage + offset
-            value.withUTF8 { bytes in
-                if let base = bytes.baseAddress { start.copyMemory(from: base, byteCount: bytes.count) }
-                start.storeBytes(of: 0, toByteOffset: bytes.count, as: UInt8.self)
-                offset += bytes.count + 1
-            }
-            array[index] = UnsafePointer(start.assumingMemoryBound(to: CChar.self))
-        }
-        array[count] = nil
-        return body(array)
+        withLibpqArrays { values, _, _ in body(values) }
     }
 }

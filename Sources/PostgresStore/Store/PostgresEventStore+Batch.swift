@@ -10,23 +10,28 @@ extension PostgresEventStore {
     /// What a drainer's store should allow a batch (its `deadlineSeconds`): 500 deliveries or 8 MiB.
     public static let batchDeadlineSeconds = 60
 
-    /// One array parameter per column of `rowParameters`, in its order.
-    static func batchParameters(_ deliveries: [Delivery]) -> [String?] {
+    /// The type of each column of `rowParameters`, in its order: the batch sends one array of each.
+    static let batchColumnTypes = [
+        "text", "text", "bigint", "text", "text", "text", "text", "text", "text", "bigint", "text", "text", "text",
+        "text", "text", "text", "text", "bigint", "text", "text", "text", "bigint", "date", "date", "numeric",
+        "numeric", "numeric", "numeric", "text", "bigint",
+    ]
+
+    /// One array parameter per column of `rowParameters`, in its order: `text[]` in binary form (bodies
+    /// and headers are most of a batch), the numbers and dates as array literals.
+    static func batchParameters(_ deliveries: [Delivery]) -> [PostgresParameter] {
         let rows = deliveries.map(rowParameters)
-        let width = rows.first?.count ?? 0
-        return (0..<width).map { column in ArrayLiteral.text(rows.map { $0[column] }) }
+        return batchColumnTypes.enumerated().map { column, type in
+            let values = rows.map { $0[column] }
+            return type == "text" ? .binary(BinaryArray.text(values)) : .text(ArrayLiteral.text(values))
+        }
     }
 
     /// `recordSQL` over arrays: unnest the columns, de-duplicate against the table, write the rows that
     /// are new, and return `(webhook, dedupe_key, metrics)` for each.
     static let batchSQL = """
         WITH input AS (
-            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-                                 $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[],
-                                 $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[],
-                                 $19::text[], $20::text[], $21::text[], $22::bigint[], $23::date[], $24::date[],
-                                 $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::text[],
-                                 $30::bigint[])
+            SELECT * FROM unnest(\(batchArrays))
                 AS u(webhook, dedupe_key, micros, event_key, sent_key, disposition, body_sha256, headers, body,
                      time_micros, entity, property, channel, booking_id, subject, room_type, state, occurred_micros,
                      metrics, metric_values, metric_currencies, version, stay_start, stay_end, room_nights, rooms,
@@ -52,6 +57,11 @@ extension PostgresEventStore {
         )
         SELECT e.webhook, e.dedupe_key, e.n FROM e CROSS JOIN s
         """
+
+    /// `$1::text[], $2::text[], $3::bigint[], …`: the batch's parameters, typed.
+    private static var batchArrays: String {
+        batchColumnTypes.enumerated().map { "$\($0 + 1)::\($1)[]" }.joined(separator: ", ")
+    }
 }
 
 /// PostgreSQL's array input syntax for text elements: `{"a","b\"c",NULL}`.
