@@ -91,6 +91,30 @@ struct PostgresEventStoreTests {
         #expect(row.value(row: 0, column: 10)?.hasPrefix("winkhook.events_2") == true)
     }
 
+    @Test func theArchiveKeepsTheBodyByteForByte() throws {
+        // jsonb would reorder the members, drop the spacing and the repeated name, and respell 1.50e2.
+        let body = "{ \"type\": \"booking.create\",\n  \"b\": 1.50e2, \"a\": [ ], \"a\": \"é\" }"
+        let webhook = TestDatabase.uniqueName("raw")
+        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
+        #expect(try store.record(sampleDelivery(webhook: webhook, body: body)) == .inserted(points: 2))
+        #expect(
+            try store.recordBatch([
+                sampleDelivery(webhook: webhook, dedupeKey: "id:b1", body: body),
+                sampleDelivery(webhook: webhook, dedupeKey: "id:b2", body: body),
+            ]) == [.inserted(points: 2), .inserted(points: 2)])
+        let rows = try TestDatabase.connection().execute(
+            """
+            SELECT raw_body, encode(sha256(convert_to(raw_body, 'UTF8')), 'hex') = body_sha256, body->>'a'
+            FROM winkhook.deliveries WHERE webhook = $1 ORDER BY dedupe_key
+            """, [webhook])
+        #expect(rows.rowCount == 3)
+        for row in 0..<rows.rowCount {
+            #expect(rows.value(row: row, column: 0) == body)
+            #expect(rows.value(row: row, column: 1) == "t")
+            #expect(rows.value(row: row, column: 2) == "é")
+        }
+    }
+
     @Test func aDuplicateAddsNoRows() throws {
         let webhook = TestDatabase.uniqueName("dup")
         let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
@@ -138,7 +162,7 @@ struct PostgresEventStoreTests {
     @Test func dataThePostgresRefusesIsInvalidDataNotUnavailable() throws {
         let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
         let error = #expect(throws: EventStoreError.self) {
-            try store.record(sampleDelivery(webhook: TestDatabase.uniqueName("bad"), body: #"{"a":"\u0000"}"#))
+            try store.record(sampleDelivery(webhook: TestDatabase.uniqueName("bad"), body: "{\"a\":\"\u{0}\"}"))
         }
         #expect(error?.code == .invalidData)
     }

@@ -6,22 +6,26 @@ enum BinaryArray {
     /// The type of `text`'s elements (`pg_type.oid`).
     static let textOID: UInt32 = 25
 
-    /// A `text[]` of `elements` (`nil` is NULL). The server checks each element's UTF-8 as it does for text.
-    static func text(_ elements: [String?]) -> [UInt8] {
-        let size = elements.reduce(20) { $0 + 4 + ($1?.utf8.count ?? 0) }
+    /// A `text[]` of `elements`: `.text` and `.binary` (a text's binary form is its bytes) are elements,
+    /// `.null` is NULL. The server checks each element's UTF-8 as it does for text.
+    static func text(_ elements: [PostgresParameter]) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(size)
+        out.reserveCapacity(elements.reduce(20) { $0 + 4 + $1.storedBytes })
         append(1, to: &out)  // dimensions
-        append(elements.contains(nil) ? 1 : 0, to: &out)  // has NULLs
+        append(elements.contains { if case .null = $0 { true } else { false } } ? 1 : 0, to: &out)  // has NULLs
         append(textOID, to: &out)
         append(UInt32(elements.count), to: &out)
         append(1, to: &out)  // lower bound
         for element in elements {
-            guard var element else {
+            switch element {
+            case .null:
                 append(UInt32(bitPattern: -1), to: &out)
-                continue
-            }
-            element.withUTF8 { bytes in
+            case .text(var text):
+                text.withUTF8 { bytes in
+                    append(UInt32(bytes.count), to: &out)
+                    out.append(contentsOf: bytes)
+                }
+            case .binary(let bytes):
                 append(UInt32(bytes.count), to: &out)
                 out.append(contentsOf: bytes)
             }

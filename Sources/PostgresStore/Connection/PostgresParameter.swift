@@ -7,6 +7,20 @@ enum PostgresParameter {
     /// The type's binary (send/receive) form, e.g. `BinaryArray.text` for a `text[]`: the server copies
     /// it instead of parsing it character by character.
     case binary([UInt8])
+
+    /// `.text`, or `.null` for `nil`.
+    init(_ text: String?) {
+        self = text.map(PostgresParameter.text) ?? .null
+    }
+
+    /// The text of a `.text` value, `nil` for `.null`; a `.binary` value's bytes read as UTF-8.
+    var textValue: String? {
+        switch self {
+        case .null: nil
+        case .text(let text): text
+        case .binary(let bytes): String(decoding: bytes, as: UTF8.self)
+        }
+    }
 }
 
 /// A value libpq can send as a parameter: `String` or `String?` (text, `nil` SQL NULL), or `PostgresParameter`.

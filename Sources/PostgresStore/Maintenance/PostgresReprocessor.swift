@@ -8,7 +8,7 @@ public struct ArchivedEvent: Sendable {
     public var webhook: String
     public var eventKey: EventKey
     public var stored: Bool
-    /// The body as PostgreSQL keeps it (jsonb's text: same values, normalised spacing).
+    /// The body as it arrived (as `jsonb` spelled it for bodies stored before schema version 8).
     public var body: [UInt8]
 }
 
@@ -77,7 +77,7 @@ public final class PostgresReprocessor {
         let result = try connection.execute(
             """
             SELECT id, (extract(epoch FROM time) * 1000000)::bigint, (extract(epoch FROM received_at) * 1000000)::bigint,
-                   webhook, event_key, disposition, body::text
+                   webhook, event_key, disposition, body
             FROM winkhook.events
             WHERE \(PostgresReprocessor.filter) AND id > $6::bigint
             ORDER BY id LIMIT $7::integer
@@ -106,7 +106,7 @@ public final class PostgresReprocessor {
             ArrayLiteral.text(rows.map { String($0.event.id) }),
             ArrayLiteral.text(rows.map { String($0.event.time.microseconds) }),
         ]
-        for column in 9..<30 { parameters.append(ArrayLiteral.text(derived.map { $0[column] })) }
+        for column in 9..<30 { parameters.append(ArrayLiteral.text(derived.map { $0[column].textValue })) }
         let result = try connection.execute(
             """
             WITH input AS (

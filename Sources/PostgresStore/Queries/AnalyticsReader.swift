@@ -120,11 +120,17 @@ public final class AnalyticsReader {
         let result = try connection.execute(
             """
             WITH recent AS (
-                -- The last few days' partitions only: ordering the whole table by time would read it all.
-                SELECT property, channel, body FROM winkhook.events
-                WHERE time > now() - interval '3 days' AND (property IS NOT NULL OR channel IS NOT NULL)
-                  AND disposition = 'stored'
-                LIMIT $1::integer
+                -- One body per property and channel is parsed (bodies are kept as text): the smallest,
+                -- compared as bytes. The last few days' partitions only: ordering the whole table by time
+                -- would read it all.
+                SELECT property, channel, min(body COLLATE "C")::jsonb AS body
+                FROM (
+                    SELECT property, channel, body FROM winkhook.events
+                    WHERE time > now() - interval '3 days' AND (property IS NOT NULL OR channel IS NOT NULL)
+                      AND disposition = 'stored'
+                    LIMIT $1::integer
+                ) r
+                GROUP BY property, channel
             )
             SELECT DISTINCT ON (id) id, name FROM (
                 SELECT property AS id, coalesce(body #>> '{data,hotel,name}', body #>> '{hotel,name}') AS name FROM recent

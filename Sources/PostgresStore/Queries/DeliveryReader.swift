@@ -40,7 +40,7 @@ public final class DeliveryReader {
 
     private static let columns = """
         id, (extract(epoch FROM received_at) * 1000000)::bigint, webhook, event_key, sent_key, disposition, dedupe_key,
-        cardinality(metrics), octet_length(body::text)
+        cardinality(metrics), octet_length(body)
         """
 
     /// Up to `limit` deliveries received since `since`, newest first, optionally of one webhook and key.
@@ -63,7 +63,7 @@ public final class DeliveryReader {
         let result = try connection.execute(
             """
             SELECT \(DeliveryReader.columns), (extract(epoch FROM time) * 1000000)::bigint, body_sha256,
-                   headers::text, jsonb_pretty(body), array_to_json(metrics)::text,
+                   headers::text, jsonb_pretty(body::jsonb), array_to_json(metrics)::text,
                    array_to_json(metric_values::text[])::text, array_to_json(metric_currencies)::text,
                    json_build_object('entity', entity, 'property', property, 'channel', channel,
                                      'booking_id', booking_id, 'subject', subject, 'room_type', room_type,

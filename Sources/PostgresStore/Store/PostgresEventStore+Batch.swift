@@ -23,7 +23,8 @@ extension PostgresEventStore {
         let rows = deliveries.map(rowParameters)
         return batchColumnTypes.enumerated().map { column, type in
             let values = rows.map { $0[column] }
-            return type == "text" ? .binary(BinaryArray.text(values)) : .text(ArrayLiteral.text(values))
+            return type == "text"
+                ? .binary(BinaryArray.text(values)) : .text(ArrayLiteral.text(values.map(\.textValue)))
         }
     }
 
@@ -49,7 +50,7 @@ extension PostgresEventStore {
                    timestamptz 'epoch' + i.occurred_micros * interval '1 microsecond', i.metrics::text[],
                    i.metric_values::numeric[], i.metric_currencies::text[], i.version, i.stay_start, i.stay_end,
                    i.room_nights, i.rooms, i.gross, i.net, i.currency,
-                   timestamptz 'epoch' + i.booked_micros * interval '1 microsecond', i.headers::jsonb, i.body::jsonb
+                   timestamptz 'epoch' + i.booked_micros * interval '1 microsecond', i.headers::jsonb, i.body
             FROM d JOIN input i USING (webhook, dedupe_key)
             RETURNING webhook, dedupe_key, cardinality(metrics) AS n
         ), s AS (

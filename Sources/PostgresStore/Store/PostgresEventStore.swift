@@ -267,7 +267,7 @@ public final class PostgresEventStore: EventStore {
                    $7, $11, $12, $13, $14, $15, $16, $17,
                    timestamptz 'epoch' + $18::bigint * interval '1 microsecond', $19::text[], $20::numeric[],
                    $21::text[], $22::bigint, $23::date, $24::date, $25::numeric, $26::numeric, $27::numeric,
-                   $28::numeric, $29, timestamptz 'epoch' + $30::bigint * interval '1 microsecond', $8::jsonb, $9::jsonb
+                   $28::numeric, $29, timestamptz 'epoch' + $30::bigint * interval '1 microsecond', $8::jsonb, $9::text
             FROM d
             RETURNING cardinality(metrics) AS n
         )
@@ -282,16 +282,18 @@ public final class PostgresEventStore: EventStore {
                 headers, body
         """
 
-    /// The 30 parameters of one delivery, as text: $1 webhook, $2 dedupe key, $3 receipt (µs), $4 event
-    /// key, $5 sent key, $6 disposition, $7 body SHA-256, $8 headers, $9 body, $10 event time (µs),
-    /// $11–$17 dimensions, $18 occurred (µs), $19–$21 metric arrays, $22–$30 the booking's state.
-    static func rowParameters(_ delivery: Delivery) -> [String?] {
+    /// The 30 parameters of one delivery: $1 webhook, $2 dedupe key, $3 receipt (µs), $4 event key, $5 sent
+    /// key, $6 disposition, $7 body SHA-256, $8 headers, $9 body, $10 event time (µs), $11–$17 dimensions,
+    /// $18 occurred (µs), $19–$21 metric arrays, $22–$30 the booking's state. All text but the body, which
+    /// goes as its own bytes (a text's binary form): the server refuses a NUL or invalid UTF-8 in it
+    /// instead of cutting it short.
+    static func rowParameters(_ delivery: Delivery) -> [PostgresParameter] {
         let d = delivery.dimensions
         let b = delivery.booking
-        return [
+        let text: [String?] = [
             delivery.webhook, delivery.dedupeKey, String(delivery.receivedAt.microseconds),
             delivery.eventKey.rawValue, delivery.sentKey, delivery.disposition.rawValue, delivery.bodySHA256,
-            delivery.headers.jsonText, String(decoding: delivery.body, as: UTF8.self),
+            delivery.headers.jsonText, nil,
             String(delivery.eventTime.microseconds), d.entity, d.property, d.channel, d.bookingID, d.subject,
             d.roomType, d.status, d.occurredAt.map { String($0.microseconds) },
             ArrayLiteral.text(delivery.points.map(\.metric)), ArrayLiteral.text(delivery.points.map(\.value.text)),
@@ -299,6 +301,9 @@ public final class PostgresEventStore: EventStore {
             b?.stayStart?.description, b?.stayEnd?.description, b?.roomNights?.text, b?.rooms?.text, b?.gross?.text,
             b?.net?.text, b?.currency, b?.bookedAt.map { String($0.microseconds) },
         ]
+        var parameters = text.map(PostgresParameter.init)
+        parameters[8] = .binary(delivery.body)
+        return parameters
     }
 
     static let rejectSQL = """
