@@ -290,20 +290,19 @@ public final class PostgresEventStore: EventStore {
     static func rowParameters(_ delivery: Delivery) -> [PostgresParameter] {
         let d = delivery.dimensions
         let b = delivery.booking
-        let text: [String?] = [
-            delivery.webhook, delivery.dedupeKey, String(delivery.receivedAt.microseconds),
-            delivery.eventKey.rawValue, delivery.sentKey, delivery.disposition.rawValue, delivery.bodySHA256,
-            delivery.headers.jsonText, nil,
-            String(delivery.eventTime.microseconds), d.entity, d.property, d.channel, d.bookingID, d.subject,
-            d.roomType, d.status, d.occurredAt.map { String($0.microseconds) },
-            ArrayLiteral.text(delivery.points.map(\.metric)), ArrayLiteral.text(delivery.points.map(\.value.text)),
-            ArrayLiteral.text(delivery.points.map(\.currency)), b?.version.map(String.init),
-            b?.stayStart?.description, b?.stayEnd?.description, b?.roomNights?.text, b?.rooms?.text, b?.gross?.text,
-            b?.net?.text, b?.currency, b?.bookedAt.map { String($0.microseconds) },
+        typealias P = PostgresParameter
+        return [
+            .text(delivery.webhook), .text(delivery.dedupeKey), .text(String(delivery.receivedAt.microseconds)),
+            .text(delivery.eventKey.rawValue), P(delivery.sentKey), .text(delivery.disposition.rawValue),
+            .text(delivery.bodySHA256), .text(delivery.headers.jsonText), .binary(delivery.body),
+            .text(String(delivery.eventTime.microseconds)), P(d.entity), P(d.property), P(d.channel), P(d.bookingID),
+            P(d.subject), P(d.roomType), P(d.status), P(d.occurredAt.map { String($0.microseconds) }),
+            .text(ArrayLiteral.text(delivery.points.map(\.metric))),
+            .text(ArrayLiteral.text(delivery.points.map(\.value.text))),
+            .text(ArrayLiteral.text(delivery.points.map(\.currency))), P(b?.version.map(String.init)),
+            P(b?.stayStart?.description), P(b?.stayEnd?.description), P(b?.roomNights?.text), P(b?.rooms?.text),
+            P(b?.gross?.text), P(b?.net?.text), P(b?.currency), P(b?.bookedAt.map { String($0.microseconds) }),
         ]
-        var parameters = text.map(PostgresParameter.init)
-        parameters[8] = .binary(delivery.body)
-        return parameters
     }
 
     static let rejectSQL = """
