@@ -66,21 +66,20 @@ public struct WorkerScoring {
     /// The answer for a status path, or `nil` when `parameters` ask for something else.
     func page(for parameters: [(String, String)], now: Int64) -> WebhookResponse? {
         guard let pages else { return nil }
-        var uri = ""
-        var remote = ""
-        var method = ""
-        for (name, value) in parameters {
-            switch name {
-            case "REQUEST_URI": uri = value
-            case "REMOTE_ADDR": remote = value
-            case "REQUEST_METHOD": method = value
-            default: break
-            }
-        }
-        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
+        // Nearly every request is a delivery: its path is compared first, as bytes, and nothing else is
+        // looked at (this runs for every request).
+        let uri = WorkerScoring.value("REQUEST_URI", in: parameters)
+        let bytes = uri.utf8
+        let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+        let pathBytes = bytes[..<pathEnd]
+        guard
+            pages.ping.utf8.elementsEqual(pathBytes) || pages.status.utf8.elementsEqual(pathBytes)
+                || pages.metrics.utf8.elementsEqual(pathBytes)
+        else { return nil }
         let path = String(uri[..<pathEnd])
-        let query = pathEnd < uri.endIndex ? String(uri[uri.index(after: pathEnd)...]) : ""
-        guard path == pages.ping || path == pages.status || path == pages.metrics else { return nil }
+        let query = pathEnd < bytes.endIndex ? String(uri[bytes.index(after: pathEnd)...]) : ""
+        let remote = WorkerScoring.value("REMOTE_ADDR", in: parameters)
+        let method = WorkerScoring.value("REQUEST_METHOD", in: parameters)
         guard pages.allowFrom.contains(where: { $0.contains(remote) }) else {
             return WebhookResponse(status: 403, body: #"{"ok":false,"error":"forbidden"}"#)
         }
@@ -100,6 +99,12 @@ public struct WorkerScoring {
         return json
             ? WebhookResponse(status: 200, headers: [("Content-Type", "application/json")], body: page.json)
             : WebhookResponse(status: 200, headers: [("Content-Type", "text/plain")], body: page.text)
+    }
+
+    /// The last value of parameter `name`, or "" (names compared by length first: most differ in it).
+    private static func value(_ name: String, in parameters: [(String, String)]) -> String {
+        let length = name.utf8.count
+        return parameters.last { $0.0.utf8.count == length && $0.0 == name }?.1 ?? ""
     }
 
     /// The cause of an answer: its `Winkhook-Result`, or the error code in its body.

@@ -50,6 +50,12 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Makes room for `count` members at once (the parser: most objects of a body have a few members,
+    /// and growing one by one reallocated most of them twice).
+    mutating func reserve(_ count: Int) {
+        members.reserveCapacity(count)
+    }
+
     /// Sets member `key` (the parser's insert too): a repeated name replaces its value in place.
     mutating func insert(_ key: String, _ value: JSONValue) {
         if let slot = position(of: key) {

@@ -83,6 +83,7 @@ public struct JSONParser {
             index += 1
             return .object(members)
         }
+        members.reserve(4)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }

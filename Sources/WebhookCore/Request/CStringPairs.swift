@@ -6,6 +6,7 @@ public enum CStringPairs {
     public static func read(_ array: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [(String, String)] {
         var pairs: [(String, String)] = []
         guard var cursor = array else { return pairs }
+        pairs.reserveCapacity(32)  // nginx sends about 25: grown one by one, the array was copied six times
         while let entry = cursor.pointee {
             entry.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
                 var equals = 0
