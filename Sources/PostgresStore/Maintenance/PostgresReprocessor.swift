@@ -101,23 +101,24 @@ public final class PostgresReprocessor {
     public func write(_ rows: [Rederived]) throws(PostgresError) -> Int {
         guard !rows.isEmpty else { return 0 }
         let derived = rows.map { PostgresEventStore.rowParameters($0.delivery) }
-        // Columns 10–30 of rowParameters: event time, dimensions, metrics, booking state.
-        var parameters = [
-            ArrayLiteral.text(rows.map { String($0.event.id) }),
-            ArrayLiteral.text(rows.map { String($0.event.time.microseconds) }),
+        // The row's id and old time, then columns 10–30 of rowParameters: event time, dimensions, metrics,
+        // booking state.
+        let derivedColumns = 9..<PostgresEventStore.rowColumns.count
+        let columns: [PostgresEventStore.UnnestColumn] =
+            [("id", "bigint"), ("old_micros", "bigint")] + PostgresEventStore.rowColumns[derivedColumns]
+        var parameters: [PostgresParameter] = [
+            .text(ArrayLiteral.text(rows.map { String($0.event.id) })),
+            .text(ArrayLiteral.text(rows.map { String($0.event.time.microseconds) })),
         ]
-        for column in 9..<30 { parameters.append(ArrayLiteral.text(derived.map { $0[column].textValue })) }
+        for column in derivedColumns {
+            parameters.append(
+                PostgresEventStore.arrayParameter(
+                    derived.map { $0[column] }, type: PostgresEventStore.rowColumns[column].type))
+        }
         let result = try connection.execute(
             """
             WITH input AS (
-                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-                                     $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[],
-                                     $13::text[], $14::text[], $15::bigint[], $16::date[], $17::date[],
-                                     $18::numeric[], $19::numeric[], $20::numeric[], $21::numeric[], $22::text[],
-                                     $23::bigint[])
-                    AS u(id, old_micros, time_micros, entity, property, channel, booking_id, subject, room_type, state,
-                         occurred_micros, metrics, metric_values, metric_currencies, version, stay_start, stay_end,
-                         room_nights, rooms, gross, net, currency, booked_micros)
+                SELECT * FROM \(PostgresEventStore.unnest(columns))
             ), left_hours AS (
                 INSERT INTO winkhook.rollup_pending
                 SELECT DISTINCT date_trunc('hour', timestamptz 'epoch' + old_micros * interval '1 microsecond')

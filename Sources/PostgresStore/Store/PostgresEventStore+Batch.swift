@@ -10,33 +10,46 @@ extension PostgresEventStore {
     /// What a drainer's store should allow a batch (its `deadlineSeconds`): 500 deliveries or 8 MiB.
     public static let batchDeadlineSeconds = 60
 
-    /// The type of each column of `rowParameters`, in its order: the batch sends one array of each.
-    static let batchColumnTypes = [
-        "text", "text", "bigint", "text", "text", "text", "text", "text", "text", "bigint", "text", "text", "text",
-        "text", "text", "text", "text", "bigint", "text", "text", "text", "bigint", "date", "date", "numeric",
-        "numeric", "numeric", "numeric", "text", "bigint",
+    /// The columns of `rowParameters`, in its order, as the batch statements unnest them: a name and a
+    /// type each (the batch sends one array per column).
+    static let rowColumns: [UnnestColumn] = [
+        ("webhook", "text"), ("dedupe_key", "text"), ("micros", "bigint"), ("event_key", "text"),
+        ("sent_key", "text"), ("disposition", "text"), ("body_sha256", "text"), ("headers", "text"), ("body", "text"),
+        ("time_micros", "bigint"), ("entity", "text"), ("property", "text"), ("channel", "text"),
+        ("booking_id", "text"), ("subject", "text"), ("room_type", "text"), ("state", "text"),
+        ("occurred_micros", "bigint"), ("metrics", "text"), ("metric_values", "text"), ("metric_currencies", "text"),
+        ("version", "bigint"), ("stay_start", "date"), ("stay_end", "date"), ("room_nights", "numeric"),
+        ("rooms", "numeric"), ("gross", "numeric"), ("net", "numeric"), ("currency", "text"),
+        ("booked_micros", "bigint"),
     ]
 
-    /// One array parameter per column of `rowParameters`, in its order: `text[]` in binary form (bodies
-    /// and headers are most of a batch), the numbers and dates as array literals.
+    /// One array parameter per column of `rowParameters`, in its order.
     static func batchParameters(_ deliveries: [Delivery]) -> [PostgresParameter] {
         let rows = deliveries.map(rowParameters)
-        return batchColumnTypes.enumerated().map { column, type in
-            let values = rows.map { $0[column] }
-            return type == "text"
-                ? .binary(BinaryArray.text(values)) : .text(ArrayLiteral.text(values.map(\.textValue)))
-        }
+        return rowColumns.enumerated().map { column, spec in arrayParameter(rows.map { $0[column] }, type: spec.type) }
     }
+
+    /// `values` as one array parameter of `type`: a `text[]` in binary form (bodies and headers are most
+    /// of a batch), numbers and dates as array literals.
+    static func arrayParameter(_ values: [PostgresParameter], type: String) -> PostgresParameter {
+        type == "text" ? .binary(BinaryArray.text(values)) : .text(ArrayLiteral.text(values.map(\.textValue)))
+    }
+
+    /// `unnest($1::text[], $2::bigint[], …) AS u(webhook, micros, …)`: `columns` as the parameters of a
+    /// statement, in order.
+    static func unnest(_ columns: [UnnestColumn]) -> String {
+        let arrays = columns.enumerated().map { "$\($0 + 1)::\($1.type)[]" }.joined(separator: ", ")
+        return "unnest(\(arrays)) AS u(\(columns.map(\.name).joined(separator: ", ")))"
+    }
+
+    /// A column of an `unnest`: its name and its element type.
+    typealias UnnestColumn = (name: String, type: String)
 
     /// `recordSQL` over arrays: unnest the columns, de-duplicate against the table, write the rows that
     /// are new, and return `(webhook, dedupe_key, metrics)` for each.
     static let batchSQL = """
         WITH input AS (
-            SELECT * FROM unnest(\(batchArrays))
-                AS u(webhook, dedupe_key, micros, event_key, sent_key, disposition, body_sha256, headers, body,
-                     time_micros, entity, property, channel, booking_id, subject, room_type, state, occurred_micros,
-                     metrics, metric_values, metric_currencies, version, stay_start, stay_end, room_nights, rooms,
-                     gross, net, currency, booked_micros)
+            SELECT * FROM \(unnest(rowColumns))
         ), d AS (
             INSERT INTO winkhook.dedupe (webhook, dedupe_key, received_at)
             SELECT webhook, dedupe_key, timestamptz 'epoch' + micros * interval '1 microsecond' FROM input
@@ -59,10 +72,6 @@ extension PostgresEventStore {
         SELECT e.webhook, e.dedupe_key, e.n FROM e CROSS JOIN s
         """
 
-    /// `$1::text[], $2::text[], $3::bigint[], …`: the batch's parameters, typed.
-    private static var batchArrays: String {
-        batchColumnTypes.enumerated().map { "$\($0 + 1)::\($1)[]" }.joined(separator: ", ")
-    }
 }
 
 /// PostgreSQL's array input syntax for text elements: `{"a","b\"c",NULL}`.
