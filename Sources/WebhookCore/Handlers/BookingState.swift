@@ -34,6 +34,12 @@ public struct BookingState: Sendable, Equatable {
         self.bookedAt = bookedAt
     }
 
+    /// The paths into `data` that `init(bookingData:)` reads.
+    static let reads: [JSONPath] = [
+        "grossSourceAmount", "amount", "version", "roomStay.startDate", "roomStay.endDate", "roomStay.roomNights",
+        "roomStay.quantity", "netSourceAmount.amount", "createdDate",
+    ]
+
     /// The state of the booking in `data`, or `nil` when it is not a booking (no `id`/`bookingCode`,
     /// no stay and no amount).
     public init?(bookingData data: JSONValue) {

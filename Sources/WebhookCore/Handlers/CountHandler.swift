@@ -5,6 +5,9 @@ public struct CountHandler: EventHandler {
     /// Creates the handler.
     public init() {}
 
+    /// Nothing of the body: the dimensions are read for every event anyway.
+    public var reads: [JSONPath]? { [] }
+
     public func points(for event: Event) -> [MetricPoint] {
         [MetricPoint(metric: "event.count", value: .one, dimensions: event.dimensions)]
     }

@@ -35,6 +35,15 @@ public struct EventDimensions: Sendable, Equatable {
         self.occurredAt = occurredAt
     }
 
+    /// The paths into `data` that `init(body:key:fallbackEntity:)` reads.
+    static let dataReads: [JSONPath] = [
+        "identifier", "id", "bookingCode", "hotel.hotelIdentifier", "hotelIdentifier", "propertyIdentifier",
+        "customization.id", "salesChannelIdentifier", "bookingIdentifier", "roomStay.room.identifier",
+        "roomTypeIdentifier", "bookingStatus", "status", "lastUpdate", "createdDate",
+    ]
+    /// The paths into the body (the envelope) it reads.
+    static let bodyReads: [JSONPath] = ["entity.identifier", "createdDate"]
+
     /// Reads the dimensions of `body` for `key`, with `fallbackEntity` from the webhook's configuration.
     public init(body: JSONValue, key: EventKey, fallbackEntity: String?) {
         let data = body.envelopeData ?? body

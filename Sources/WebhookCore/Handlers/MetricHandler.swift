@@ -21,6 +21,14 @@ public struct MetricHandler: EventHandler {
 
     public var keys: [EventKey] { declaredKeys.compactMap { EventKey($0) } }
 
+    /// Its rules' paths, the test-traffic markers and, for a booking, what the ledger reads.
+    public var reads: [JSONPath]? {
+        rules.flatMap(\.paths) + (skipsTestTraffic ? MetricHandler.testTrafficReads : [])
+            + (readsBookingState ? BookingState.reads : [])
+    }
+
+    static let testTrafficReads: [JSONPath] = ["creation", "bookingStatus", "paymentVendor"]
+
     public func points(for event: Event) -> [MetricPoint] {
         if skipsTestTraffic, MetricHandler.isTestTraffic(event.data) { return [] }
         var points = rules.compactMap { $0.point(for: event) }

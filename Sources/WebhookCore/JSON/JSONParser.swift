@@ -8,14 +8,17 @@ public struct JSONParser {
     /// Nesting deeper than this is rejected.
     public static let maximumDepth = 128
 
-    /// Parses `bytes` as one JSON text.
+    /// Parses `bytes` as one JSON text, building the values `projection` keeps (all of them by default).
+    /// What it does not keep is checked just as strictly: the same texts are refused, with the same errors.
     /// - Throws: `JSONParseError` with the byte offset and what was wrong.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], keeping projection: JSONProjection = .whole) throws(JSONParseError)
+        -> JSONValue
+    {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
+            var parser = JSONParser(bytes: buffer, projection: projection.table)
             parser.skipWhitespace()
             do throws(JSONParseError) {
-                let value = try parser.parseValue(depth: 0)
+                let value = try parser.parseValue(depth: 0, keeping: projection.table.root)
                 parser.skipWhitespace()
                 guard parser.index == buffer.count else {
                     throw parser.error("trailing characters after the JSON value")
@@ -31,10 +34,16 @@ public struct JSONParser {
     /// The input, valid for the parse: `parse` holds the array's storage while a parser exists.
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// What to build.
+    private let projection: JSONProjection.Table
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, projection: JSONProjection.Table) {
         self.bytes = bytes
+        self.projection = projection
     }
+
+    /// `keeping:` of a value nothing of which is built.
+    private static let nothing: Int32 = -1
 
     private func error(_ reason: String) -> JSONParseError {
         JSONParseError(offset: index, reason: reason)
@@ -49,17 +58,25 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// One value; `node` (of `projection`) says what of it to build: `nothing` (it is checked and
+    /// `.null` returned), a whole node all of it, else the kept members of an object (anything else is
+    /// `.null`).
+    private mutating func parseValue(depth: Int, keeping node: Int32) throws(JSONParseError) -> JSONValue {
         guard depth < JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
         guard index < bytes.count else { throw error("unexpected end of input") }
+        let build = node >= 0 && projection.isWhole(node)
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): return try literal("true", .bool(true))
-        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "{"): return try parseObject(depth: depth, keeping: node)
+        case UInt8(ascii: "["): return try parseArray(depth: depth, build: build)
+        case UInt8(ascii: "\""):
+            let string = try scanString()
+            return build ? .string(text(of: string)) : .null
+        case UInt8(ascii: "t"): return try literal("true", build ? .bool(true) : .null)
+        case UInt8(ascii: "f"): return try literal("false", build ? .bool(false) : .null)
         case UInt8(ascii: "n"): return try literal("null", .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let number = try parseNumber()
+            return build ? .number(String(decoding: number, as: UTF8.self)) : .null
         default: throw error("unexpected character")
         }
     }
@@ -75,24 +92,38 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject(depth: Int, keeping node: Int32) throws(JSONParseError) -> JSONValue {
         index += 1
         var members = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return node < 0 ? .null : .object(members)
         }
-        members.reserve(4)
+        let build = node >= 0 && projection.isWhole(node)
+        if build { members.reserve(4) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try parseString()
+            let name = try scanString()
+            var key = ""
+            var kept = JSONParser.nothing
+            if build {
+                key = text(of: name)
+                kept = node
+            } else if node >= 0 {
+                let entry = name.withBytes { projection.entry(of: node, named: $0) }
+                if entry >= 0 {
+                    key = projection.keys[entry]
+                    kept = projection.entries[entry].node
+                }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members.insert(key, try parseValue(depth: depth + 1))  // the last duplicate wins, as in jsonb
+            let value = try parseValue(depth: depth + 1, keeping: kept)
+            if kept >= 0 { members.insert(key, value) }  // the last duplicate wins, as in jsonb
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -101,21 +132,22 @@ public struct JSONParser {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
             index += 1
-            return .object(members)
+            return node < 0 ? .null : .object(members)
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(depth: Int, build: Bool) throws(JSONParseError) -> JSONValue {
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(elements)
+            return build ? .array(elements) : .null
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth + 1))
+            let element = try parseValue(depth: depth + 1, keeping: build ? 0 : JSONParser.nothing)
+            if build { elements.append(element) }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -124,11 +156,12 @@ public struct JSONParser {
             }
             guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
             index += 1
-            return .array(elements)
+            return build ? .array(elements) : .null
         }
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> String {
+    /// A number's text, checked.
+    private mutating func parseNumber() throws(JSONParseError) -> UnsafeBufferPointer<UInt8> {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
@@ -159,20 +192,41 @@ public struct JSONParser {
             guard exponent <= (negative ? 16_000 : 100_000) else { throw error("number out of range") }
         }
         guard index - start <= 1000 else { throw error("number too long") }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
-    /// A string without escapes (nearly all of them) is made from the input bytes directly; one with
-    /// escapes is assembled in a buffer first.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// A checked string: its bytes between the quotes and, when it has escapes, its decoded bytes.
+    private struct ScannedString {
+        var raw: UnsafeBufferPointer<UInt8>
+        var decoded: [UInt8]?
+
+        /// `body` applied to the string's UTF-8.
+        func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+            guard let decoded else { return body(raw) }
+            return decoded.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// Checks the string at `index` (on its quote) and moves past it. Nothing is allocated for a string
+    /// without escapes (nearly all of them); one with escapes is decoded into a buffer.
+    private mutating func scanString() throws(JSONParseError) -> ScannedString {
         index += 1
+        let start = index
         var out: [UInt8] = []  // no allocation until an escape appends to it
         var escaped = false
         var runStart = index
         var ascii = true
         while true {
+            if index + 8 <= bytes.count {
+                let special = JSONParser.specialBytes(bytes, at: index)
+                if special == 0 {
+                    index += 8
+                    continue
+                }
+                index += special.trailingZeroBitCount >> 3  // the first one is truly special
+            }
             guard index < bytes.count else { throw error("unterminated string") }
             let c = bytes[index]
             if c == UInt8(ascii: "\"") { break }
@@ -187,19 +241,35 @@ public struct JSONParser {
             ascii = ascii && c < 0x80
             index += 1
         }
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
         let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
         index += 1
-        guard escaped else { return try ascii ? String(decoding: run, as: UTF8.self) : validated(run) }
+        // Escapes are ASCII, so the text is valid UTF-8 exactly when its raw bytes are.
+        guard ascii || UTF8Validation.isValid(raw) else { throw error("invalid UTF-8 in string") }
+        guard escaped else { return ScannedString(raw: raw, decoded: nil) }
         out.append(contentsOf: run)
-        return try out.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in try validated(buffer) }
+        return ScannedString(raw: raw, decoded: out)
     }
 
-    /// `utf8` as a string, or an error when it is not valid UTF-8 (decoding would have repaired it, so the
-    /// repaired text differs from the input exactly when the input was invalid).
-    private func validated(_ utf8: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> String {
-        let text = String(decoding: utf8, as: UTF8.self)
-        guard text.utf8.elementsEqual(utf8) else { throw error("invalid UTF-8 in string") }
-        return text
+    /// The bytes among the 8 at `offset` that are not plain string text (a quote, a backslash, a control
+    /// character, or not ASCII), as the high bit of each: 0 when all are plain, as most of a body is. A
+    /// byte above a special one may be flagged too, but the lowest flag is always a special byte.
+    @inline(__always)
+    private static func specialBytes(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
+        let word = UInt64(
+            littleEndian: UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs  // below 0x20
+        return quote | backslash | control | word & highs
+    }
+
+    /// The text of a checked string (valid UTF-8: nothing is repaired).
+    private func text(of string: ScannedString) -> String {
+        string.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     private mutating func parseEscape(into out: inout [UInt8]) throws(JSONParseError) {

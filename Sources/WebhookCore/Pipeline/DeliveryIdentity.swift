@@ -7,6 +7,9 @@ import Crypto
 /// A delivery id longer than 256 bytes is kept as `id-sha256:` of it: the key is a btree entry, and
 /// PostgreSQL refuses entries over about 2.7 KB for good (every retry would be refused too).
 public enum DeliveryIdentity {
+    /// The envelope member that may carry the event's id.
+    static let envelopeID: JSONPath = "id"
+
     /// Chooses the key.
     public static func dedupeKey(signedID: String?, body: JSONValue, bodySHA256: String) -> String {
         if let signedID, !signedID.isEmpty { return idKey(signedID) }

@@ -19,6 +19,8 @@ public struct WebhookPipeline: Sendable {
     private let router: EventRouter
     /// `webhooks[i].path`, normalized once.
     private let basePaths: [String]
+    /// What of a body the steps after it read.
+    private let projection: JSONProjection
 
     /// Creates a pipeline.
     /// - Throws: `PipelineConfigurationError` when two webhooks share a name or a path.
@@ -39,6 +41,7 @@ public struct WebhookPipeline: Sendable {
         self.settings = settings
         self.router = router
         self.basePaths = webhooks.map { WebhookPipeline.normalized($0.path) }
+        self.projection = .eventBody(router: router)
     }
 
     /// Steps 1–7 as far as the head allows: what can be decided before reading the body.
@@ -88,7 +91,7 @@ public struct WebhookPipeline: Sendable {
         let hash = DeliveryIdentity.sha256Hex(request.body)
         let body: JSONValue
         do {
-            body = try JSONParser.parse(request.body)
+            body = try JSONParser.parse(request.body, keeping: projection)
         } catch {
             return reject(request, webhook, sender, headers, hash, reason: "body is not JSON: \(error)")
         }

@@ -2,6 +2,8 @@
 public struct EventRouter: Sendable {
     private let table: [EventKey: any EventHandler]
     private let fallback: any EventHandler
+    /// Every path any of its handlers reads into `data`, or `nil` when one of them reads the whole body.
+    public let dataReads: [JSONPath]?
 
     /// Builds the table.
     /// - Parameters:
@@ -26,6 +28,15 @@ public struct EventRouter: Sendable {
         }
         self.table = table
         self.fallback = fallback
+        var reads: [JSONPath]? = []
+        for handler in handlers + [fallback] {
+            guard let own = handler.reads else {
+                reads = nil
+                break
+            }
+            reads?.append(contentsOf: own)
+        }
+        self.dataReads = reads
     }
 
     /// The handler for `key`.

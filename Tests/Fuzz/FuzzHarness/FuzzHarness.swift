@@ -34,11 +34,28 @@ public enum FuzzHarness {
         _ = LogText.safe(head.path, limit: 200)
     }
 
+    /// What the pipeline builds of a body.
+    static let projection = (try? HandlerRegistry.router()).map(JSONProjection.eventBody) ?? .whole
+
+    /// Parses whole and projected: the projection must refuse exactly what the whole parse refuses, at
+    /// the same byte, and read the same dimensions (a difference traps, so the fuzzer reports it).
     static func parseJSON(_ input: [UInt8]) {
-        guard let value = try? JSONParser.parse(input) else { return }
-        _ = value.jsonText
-        _ = DecimalText(value["amount"])
-        _ = EventDimensions(body: value, key: .unknown, fallbackEntity: nil)
+        let whole = Result { () throws(JSONParseError) in try JSONParser.parse(input) }
+        let projected = Result { () throws(JSONParseError) in try JSONParser.parse(input, keeping: projection) }
+        switch (whole, projected) {
+        case (.failure(let refused), .failure(let alsoRefused)):
+            precondition(refused == alsoRefused, "the projection refused \(input) differently")
+        case (.success(let value), .success(let part)):
+            _ = value.jsonText
+            _ = DecimalText(value["amount"])
+            let key = EventKey("booking.create") ?? .unknown
+            precondition(
+                EventDimensions(body: value, key: key, fallbackEntity: nil)
+                    == EventDimensions(body: part, key: key, fallbackEntity: nil),
+                "the projection read other dimensions of \(input)")
+        default:
+            preconditionFailure("the projection and the whole parse disagree on \(input)")
+        }
     }
 
     static func parseFields(_ input: [UInt8]) {

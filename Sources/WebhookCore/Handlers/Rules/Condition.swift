@@ -14,6 +14,15 @@ public indirect enum Condition: Sendable {
     /// The value at the path equals `text`.
     public static func equals(_ path: JSONPath, _ text: String) -> Condition { .oneOf(path, [text]) }
 
+    /// The paths it reads.
+    public var paths: [JSONPath] {
+        switch self {
+        case .oneOf(let path, _), .present(let path), .isTrue(let path): [path]
+        case .not(let inner): inner.paths
+        case .all(let conditions): conditions.flatMap(\.paths)
+        }
+    }
+
     /// Whether the condition holds for `data`.
     public func holds(for data: JSONValue) -> Bool {
         switch self {

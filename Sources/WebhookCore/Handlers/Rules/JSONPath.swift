@@ -9,6 +9,11 @@ public struct JSONPath: Sendable, Hashable, ExpressibleByStringLiteral, CustomSt
         self.members = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// A path from its member names.
+    public init(members: [String]) {
+        self.members = members
+    }
+
     public init(stringLiteral value: String) {
         self.init(value)
     }

@@ -37,6 +37,17 @@ public struct MetricRule: Sendable {
         MetricRule(metric: metric, reading: .days(from: from, to: to), condition: condition)
     }
 
+    /// The paths into `data` it reads (a money path's object is read whole: amount and currency).
+    public var paths: [JSONPath] {
+        let read: [JSONPath]
+        switch reading {
+        case .one: read = []
+        case .number(let paths), .money(let paths): read = paths
+        case .days(let from, let to): read = [from, to]
+        }
+        return read + (condition?.paths ?? [])
+    }
+
     /// The point this rule yields for `event`, if its value is there.
     func point(for event: Event) -> MetricPoint? {
         let data = event.data
