@@ -38,20 +38,15 @@ public enum ListeningSocket {
         try removeStaleSocket(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("socket") }
-        var address = unixAddress(path)
-        let previous = umask(0o177)  // no window where the socket is more open than asked
-        let bound = withSocketAddress(&address) { bind(fd, $0, $1) }
-        umask(previous)
-        guard bound == 0 else {
-            let error = failure("bind \(path)")
-            close(fd)
-            throw error
-        }
         do {
-            try applyPermissions(path, permissions)
+            if let staging = stagingDirectory(beside: path) {
+                defer { rmdir(staging) }
+                try bindUnix(fd, staging + "/s", permissions: permissions, finalPath: path)
+            } else {
+                try bindUnixMasked(fd, path, permissions: permissions)
+            }
         } catch {
             close(fd)
-            unlink(path)
             throw error
         }
         guard listen(fd, backlog) == 0 else {
@@ -60,6 +55,49 @@ public enum ListeningSocket {
             throw error
         }
         return fd
+    }
+
+    /// A new directory only its owner can enter, beside `path`, when one can be made there and a socket in
+    /// it fits `sun_path`; else `nil`.
+    private static func stagingDirectory(beside path: String) -> String? {
+        let directory = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? "."
+        var template = Array((directory + "/.winkhook-XXXXXX").utf8CString)
+        guard template.count + 2 <= MemoryLayout.size(ofValue: sockaddr_un().sun_path) else { return nil }
+        return template.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+        }
+    }
+
+    /// Binds `fd` at `staged`, inside a directory nobody else can enter, gives the socket its permissions
+    /// there, then links it at `finalPath`: nobody can connect before the permissions are in place, and the
+    /// process-wide umask is never touched (another thread may be creating files meanwhile).
+    private static func bindUnix(_ fd: Int32, _ staged: String, permissions: Permissions, finalPath: String)
+        throws(ListenError)
+    {
+        var address = unixAddress(staged)
+        guard withSocketAddress(&address, { bind(fd, $0, $1) }) == 0 else { throw failure("bind \(finalPath)") }
+        defer { unlink(staged) }
+        try applyPermissions(staged, permissions)
+        guard link(staged, finalPath) == 0 else {
+            throw errno == EEXIST
+                ? ListenError("\(finalPath) is in use by another running server") : failure("bind \(finalPath)")
+        }
+    }
+
+    /// Binds `fd` at `path` under a umask that lets nobody else connect until the permissions are applied:
+    /// where no staging directory can be made.
+    private static func bindUnixMasked(_ fd: Int32, _ path: String, permissions: Permissions) throws(ListenError) {
+        var address = unixAddress(path)
+        let previous = umask(0o177)
+        let bound = withSocketAddress(&address) { bind(fd, $0, $1) }
+        umask(previous)
+        guard bound == 0 else { throw failure("bind \(path)") }
+        do {
+            try applyPermissions(path, permissions)
+        } catch {
+            unlink(path)
+            throw error
+        }
     }
 
     /// Calls `body` with `address` seen as a `sockaddr` and its size: for bind() and connect().
