@@ -117,4 +117,34 @@ import WebhookCore
         for pointer in strings { free(pointer) }
         #expect(pairs.map { "\($0.0)|\($0.1)" } == ["A|1", "B|=2", "C|"])
     }
+
+    /// What nginx's `fastcgi_params` sends: the head read from the parameters it needs equals the head
+    /// read from all of them.
+    @Test func onlyTheParametersAHeadIsReadFromAreCopied() throws {
+        let texts = [
+            "QUERY_STRING=a=1", "REQUEST_METHOD=POST", "CONTENT_TYPE=application/json", "CONTENT_LENGTH=2",
+            "SCRIPT_NAME=/webhook/wink", "REQUEST_URI=/webhook/wink?a=1", "DOCUMENT_URI=/webhook/wink",
+            "DOCUMENT_ROOT=/srv", "SERVER_PROTOCOL=HTTP/1.1", "REQUEST_SCHEME=http", "GATEWAY_INTERFACE=CGI/1.1",
+            "SERVER_SOFTWARE=nginx/1.22.1", "REMOTE_ADDR=127.0.0.1", "REMOTE_PORT=5000", "SERVER_ADDR=127.0.0.1",
+            "SERVER_PORT=80", "SERVER_NAME=_", "REDIRECT_STATUS=200", "PATH_INFO=", "HTTP_HOST=x",
+            "HTTP_WEBHOOK_ID=msg_1", "HTTP_X_WINK_EVENT=a.b", "HTTP_=odd", "HTTPX=no",
+        ]
+        let strings: [UnsafeMutablePointer<CChar>?] = texts.map { strdup($0) } + [nil]
+        var array = strings
+        let all = array.withUnsafeMutableBufferPointer { CStringPairs.read($0.baseAddress) }
+        let kept = array.withUnsafeMutableBufferPointer {
+            CStringPairs.read($0.baseAddress, keeping: RequestHead.readsParameter(named:))
+        }
+        for pointer in strings { free(pointer) }
+        #expect(
+            kept.map(\.0) == [
+                "QUERY_STRING", "REQUEST_METHOD", "CONTENT_TYPE", "CONTENT_LENGTH", "SCRIPT_NAME", "REQUEST_URI",
+                "DOCUMENT_URI", "REMOTE_ADDR", "PATH_INFO", "HTTP_HOST", "HTTP_WEBHOOK_ID", "HTTP_X_WINK_EVENT",
+            ])
+        let whole = try #require(RequestHead(cgiParameters: all))
+        let head = try #require(RequestHead(cgiParameters: kept))
+        #expect(head.method == whole.method && head.path == whole.path && head.query == whole.query)
+        #expect(head.remoteAddress == whole.remoteAddress && head.contentLength == whole.contentLength)
+        #expect(head.headers == whole.headers)
+    }
 }

@@ -77,6 +77,20 @@ import Testing
         #expect(h.send(h.request(booking, contentType: type)).response.status == 200)
     }
 
+    /// The media type is read on its bytes when it is ASCII, and through Unicode's rules otherwise.
+    @Test func contentTypesAreReadTheSameOnBytesAndAsUnicode() {
+        let json = [
+            " Application/JSON ; charset=utf-8", "\tapplication/json\r", "TEXT/json", "application/+json",
+            "application/vnd.api+JSON;x=y", "application/json\u{00A0}", "\u{2003}text/json",
+        ]
+        let other = [
+            "application/json5", "application/jsonx", "text/jsonp", "application+json", "application/json+",
+            "json", "", ";application/json", "application/jsön", "x-application/json", "application/json\u{0085}x",
+        ]
+        for type in json { #expect(WebhookPipeline.isJSON(type), "\(type)") }
+        for type in other { #expect(!WebhookPipeline.isJSON(type), "\(type)") }
+    }
+
     @Test func missingContentTypeIsTolerated() throws {
         let h = try Harness()
         #expect(h.send(h.request(booking, contentType: nil)).response.status == 200)

@@ -29,9 +29,9 @@ public struct CGIResponder {
         return writeStandardOutput(response.cgiBytes) ? 0 : 1
     }
 
-    /// The process environment as (name, value) pairs.
+    /// The variables of the process environment a request is read from, as (name, value) pairs.
     public static func environmentPairs() -> [(String, String)] {
-        CStringPairs.read(environ)
+        CStringPairs.read(environ, keeping: RequestHead.readsParameter(named:))
     }
 
     /// The most read and thrown away after an early answer (fcgiwrap wants stdin read to its end).

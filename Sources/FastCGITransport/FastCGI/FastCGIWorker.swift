@@ -112,9 +112,10 @@ public final class FastCGIWorker {
         return errorInfo.st_rdev == nullInfo.st_rdev && errorInfo.st_ino == nullInfo.st_ino
     }
 
-    /// Copies `NAME=value` parameters out of libfcgi memory (it is freed by the next accept).
+    /// Copies the `NAME=value` parameters a request is read from out of libfcgi memory (it is freed by
+    /// the next accept).
     private func copyParameters() -> [(String, String)] {
-        CStringPairs.read(request.pointee.envp)
+        CStringPairs.read(request.pointee.envp, keeping: RequestHead.readsParameter(named:))
     }
 
     static func read(_ stream: UnsafeMutablePointer<FCGX_Stream>?, upTo limit: Int) -> [UInt8] {

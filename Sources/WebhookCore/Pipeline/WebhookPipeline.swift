@@ -235,11 +235,37 @@ public struct WebhookPipeline: Sendable {
     /// Whether a `Content-Type` names JSON: `application/json`, `text/json` or `application/…+json`, in any
     /// case, parameters after `;` ignored. On the bytes: this runs for every request.
     static func isJSON(_ contentType: String) -> Bool {
+        var contentType = contentType
+        if let ascii = contentType.withUTF8(WebhookPipeline.isJSONMedia) { return ascii }
         let bytes = contentType.utf8
         let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
         let media = String(Substring(bytes[..<end])).trimmingWhitespace().lowercased()
         return media == "application/json" || media == "text/json"
             || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+}
+
+extension WebhookPipeline {
+    /// `isJSON` of an ASCII media type, on its bytes without making a string; `nil` when the type before `;`
+    /// is not all ASCII (then Unicode's whitespace and case rules apply, the slow way).
+    fileprivate static func isJSONMedia(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+        var start = 0
+        for k in 0..<end where bytes[k] >= 0x80 { return nil }
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        let media = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 0x20 : c }
+        func matches(_ text: StaticString, at offset: Int) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard offset >= 0, offset + count <= media.count else { return false }
+            for k in 0..<count where lower(media[offset + k]) != text.utf8Start[k] { return false }
+            return true
+        }
+        if matches("application/json", at: 0) && media.count == 16 { return true }
+        if matches("text/json", at: 0) && media.count == 9 { return true }
+        return matches("application/", at: 0) && media.count >= 17 && matches("+json", at: media.count - 5)
     }
 }
 

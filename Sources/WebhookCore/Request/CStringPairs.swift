@@ -3,7 +3,12 @@
 public enum CStringPairs {
     /// The pairs in order; entries without `=` are skipped. Invalid UTF-8 is repaired, never trapped on.
     /// One pass over each entry's bytes (this runs for every parameter of every request).
-    public static func read(_ array: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [(String, String)] {
+    /// - Parameter keeping: which names to copy, asked of each name's bytes before anything is copied
+    ///   (a request's head needs fewer than half the parameters a web server sends); all by default.
+    public static func read(
+        _ array: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+        keeping: (UnsafeBufferPointer<UInt8>) -> Bool = { _ in true }
+    ) -> [(String, String)] {
         var pairs: [(String, String)] = []
         guard var cursor = array else { return pairs }
         pairs.reserveCapacity(32)  // nginx sends about 25: grown one by one, the array was copied six times
@@ -11,7 +16,7 @@ public enum CStringPairs {
             entry.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
                 var equals = 0
                 while bytes[equals] != 0, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
-                guard bytes[equals] != 0 else { return }
+                guard bytes[equals] != 0, keeping(UnsafeBufferPointer(start: bytes, count: equals)) else { return }
                 var end = equals + 1
                 while bytes[end] != 0 { end += 1 }
                 pairs.append(

@@ -43,6 +43,15 @@ extension RequestHead {
 }
 
 extension RequestHead {
+    /// Whether `init(cgiParameters:)` reads the parameter named by these bytes: an `HTTP_*` header or one
+    /// of the CGI variables it is built from (`CStringPairs.read(_:keeping:)` copies no other).
+    public static func readsParameter(named name: UnsafeBufferPointer<UInt8>) -> Bool {
+        if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50, name[4] == 0x5F {
+            return true
+        }
+        return CGIVariables.utf8Names.contains { $0.count == name.count && $0.elementsEqual(name) }
+    }
+
     /// `HTTP_X_WINK_EVENT` → `x-wink-event`; `nil` for a name without the `HTTP_` prefix. One pass over
     /// the bytes (this runs for every header of every request).
     static func headerName(cgi name: String) -> String? {
@@ -70,6 +79,7 @@ private struct CGIVariables {
         "CONTENT_TYPE", "CONTENT_LENGTH", "DOCUMENT_URI", "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING",
         "REMOTE_ADDR", "REQUEST_METHOD",
     ]
+    static let utf8Names = names.map { Array($0.utf8) }
 
     mutating func note(_ name: String, _ value: String) {
         guard let slot = CGIVariables.slot(of: name), values[slot] == nil else { return }
