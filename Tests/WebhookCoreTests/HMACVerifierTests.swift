@@ -1,9 +1,28 @@
+import Crypto
 import FoundationEssentials
 import Testing
 
 @testable import WebhookCore
 
 @Suite struct HMACVerifierTests {
+    /// A key made ready once gives the MAC a fresh key gives, message after message (its state is
+    /// copied, never advanced), for every algorithm and for keys longer than a block.
+    @Test(arguments: MACAlgorithm.allCases)
+    func aPreparedKeyGivesTheMACAFreshKeyGives(algorithm: MACAlgorithm) {
+        for keyBytes in [Array("k".utf8), [UInt8](repeating: 7, count: 200)] {
+            let key = SymmetricKey(data: keyBytes)
+            let prepared = algorithm.prepared(key)
+            for n in 0..<3 {
+                let body = [UInt8](repeating: UInt8(n), count: 100 * n)
+                let prefix = Array("id.\(n).".utf8)
+                #expect(
+                    prepared.code(prefix: prefix, body: body, suffix: [1])
+                        == algorithm.code(key: key, prefix: prefix, body: body, suffix: [1]))
+                #expect(prepared.code(body: body) == algorithm.code(key: key, body: body))
+            }
+        }
+    }
+
     /// GitHub's documented example (docs: "Validating webhook deliveries"): this secret and payload give
     /// this `X-Hub-Signature-256`.
     enum GitHubVector {

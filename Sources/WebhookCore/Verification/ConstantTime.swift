@@ -17,9 +17,7 @@ public enum ConstantTime {
 
     /// Whether any of `candidates` equals the MAC `code` computes under any of `keys`: one MAC per key,
     /// whatever the number of candidates, and every comparison made.
-    public static func anyMatches(
-        _ candidates: [[UInt8]], keys: [SymmetricKey], code: (SymmetricKey) -> [UInt8]
-    ) -> Bool {
+    public static func anyMatches<Key>(_ candidates: [[UInt8]], keys: [Key], code: (Key) -> [UInt8]) -> Bool {
         guard !candidates.isEmpty else { return false }
         var matched = false
         for key in keys {

@@ -46,7 +46,7 @@ public struct HMACVerifier: SignatureVerifier {
 
     public let scheme: String
     public let settings: Settings
-    private let keys: [SymmetricKey]
+    private let keys: [PreparedMACKey]
     private let secrets: [[UInt8]]
 
     static let maximumCandidates = 16
@@ -56,7 +56,7 @@ public struct HMACVerifier: SignatureVerifier {
         self.scheme = scheme
         self.settings = settings
         self.secrets = secrets
-        self.keys = secrets.map { SymmetricKey(data: $0) }
+        self.keys = secrets.map { settings.algorithm.prepared(SymmetricKey(data: $0)) }
     }
 
     public var summary: VerifierSummary {
@@ -89,7 +89,7 @@ public struct HMACVerifier: SignatureVerifier {
         let parts = try parts(request.head, now: now)
         let (prefix, suffix) = settings.content.render(id: parts.id ?? "", timestamp: parts.timestamp)
         let matched = ConstantTime.anyMatches(parts.candidates, keys: keys) { key in
-            settings.algorithm.code(key: key, prefix: prefix, body: request.body, suffix: suffix)
+            key.code(prefix: prefix, body: request.body, suffix: suffix)
         }
         guard matched else {
             throw VerificationFailure(

@@ -17,8 +17,8 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
     public let keyPairs: [StandardWebhooksKeyPair]
     /// Allowed clock skew, both directions, in seconds.
     public let toleranceSeconds: Int64
-    /// The secrets as HMAC keys, made once.
-    private let keys: [SymmetricKey]
+    /// The secrets as HMAC keys, made ready once.
+    private let keys: [PreparedMACKey]
 
     /// At most this many signature entries are looked at.
     static let maximumEntries = 16
@@ -33,7 +33,7 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         self.secrets = secrets
         self.keyPairs = keyPairs
         self.toleranceSeconds = toleranceSeconds
-        self.keys = secrets.map { SymmetricKey(data: $0.key) }
+        self.keys = secrets.map { MACAlgorithm.sha256.prepared(SymmetricKey(data: $0.key)) }
     }
 
     public var summary: VerifierSummary {
@@ -69,7 +69,7 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
         prefix.append(contentsOf: parts.timestampText.utf8)
         prefix.append(UInt8(ascii: "."))
         var matched = ConstantTime.anyMatches(parts.macs, keys: keys) { key in
-            MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
+            key.code(prefix: prefix, body: request.body)
         }
         if !matched, !parts.signatures.isEmpty, !keyPairs.isEmpty {
             let signed = prefix + request.body

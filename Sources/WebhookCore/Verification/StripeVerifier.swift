@@ -7,12 +7,12 @@ public struct StripeVerifier: SignatureVerifier {
     public var scheme: String { "stripe" }
     public let toleranceSeconds: Int64
     private let secrets: [[UInt8]]
-    private let keys: [SymmetricKey]
+    private let keys: [PreparedMACKey]
 
     /// Creates a verifier; the secrets are the key bytes as given. None makes every request fail.
     public init(secrets: [[UInt8]], toleranceSeconds: Int64 = 300) {
         self.secrets = secrets
-        self.keys = secrets.map { SymmetricKey(data: $0) }
+        self.keys = secrets.map { MACAlgorithm.sha256.prepared(SymmetricKey(data: $0)) }
         self.toleranceSeconds = toleranceSeconds
     }
 
@@ -32,7 +32,7 @@ public struct StripeVerifier: SignatureVerifier {
         let (timestamp, candidates) = try parts(request.head, now: now)
         let prefix = Array((timestamp + ".").utf8)
         let matched = ConstantTime.anyMatches(candidates, keys: keys) { key in
-            MACAlgorithm.sha256.code(key: key, prefix: prefix, body: request.body)
+            key.code(prefix: prefix, body: request.body)
         }
         guard matched else {
             throw VerificationFailure(
