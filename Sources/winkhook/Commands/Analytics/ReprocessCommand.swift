@@ -57,12 +57,13 @@ struct ReprocessCommand: ParsableCommand {
         var last: Int64 = 0
         var done = 0
         var changed = 0
+        let projection = JSONProjection.eventBody(router: router)  // what the handlers read, as at receipt
         while true {
             let rows = try reprocessor.next(selection, after: last, limit: 1000)
             guard let final = rows.last else { break }
             last = final.id
             let rederived = rows.compactMap { row -> Rederived? in
-                guard let body = try? JSONParser.parse(row.body) else { return nil }
+                guard let body = try? JSONParser.parse(row.body, keeping: projection) else { return nil }
                 let derived = EventDerivation(
                     body: body, key: row.eventKey, webhook: row.webhook, receivedAt: row.receivedAt,
                     fallbackEntity: entities[row.webhook] ?? nil, router: router, subscribed: row.stored)
