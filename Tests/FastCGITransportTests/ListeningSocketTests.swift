@@ -57,6 +57,53 @@ import WebhookCore
         #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
     }
 
+    /// The socket is made in a private directory beside its path and linked into place with its owner,
+    /// group and mode: nothing else is left in the directory, and a client connects through the path.
+    @Test func aSocketWithAnOwnerAndGroupIsLinkedIntoPlaceAndLeavesNothingElse() throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/w.sock"
+        defer {
+            unlink(path)
+            rmdir(directory)
+        }
+        let owned = geteuid() == 0
+        let permissions = ListeningSocket.Permissions(
+            mode: 0o660, owner: owned ? "nobody" : nil, group: owned ? "nogroup" : nil)
+        let fd = try ListeningSocket.open(.unix(path: path), permissions: permissions, backlog: 16)
+        defer { close(fd) }
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660 && info.st_mode & S_IFMT == S_IFSOCK && info.st_nlink == 1)
+        if owned {
+            #expect(info.st_uid == getpwnam("nobody")?.pointee.pw_uid)
+            #expect(info.st_gid == getgrnam("nogroup")?.pointee.gr_gid)
+        }
+        var names: [String] = []
+        if let listing = opendir(directory) {
+            while let entry = readdir(listing) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(listing)
+        }
+        #expect(names == ["w.sock"])
+        let client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(client) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        #expect(connected == 0)
+    }
+
     @Test func aStaleSocketIsReplacedButALiveOneIsNot() throws {
         let directory = temporaryDirectory()
         let path = directory + "/w.sock"

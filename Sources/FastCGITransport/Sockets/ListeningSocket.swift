@@ -52,6 +52,7 @@ public enum ListeningSocket {
         guard listen(fd, backlog) == 0 else {
             let error = failure("listen")
             close(fd)
+            unlink(path)
             throw error
         }
         return fd
@@ -61,15 +62,16 @@ public enum ListeningSocket {
     /// it fits `sun_path`; else `nil`.
     private static func stagingDirectory(beside path: String) -> String? {
         let directory = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? "."
-        var template = Array((directory + "/.winkhook-XXXXXX").utf8CString)
+        var template = Array((directory + "/.wkXXXXXX").utf8CString)
         guard template.count + 2 <= MemoryLayout.size(ofValue: sockaddr_un().sun_path) else { return nil }
         return template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
         }
     }
 
-    /// Binds `fd` at `staged`, inside a directory nobody else can enter, gives the socket its permissions
-    /// there, then links it at `finalPath`: nobody can connect before the permissions are in place, and the
+    /// Binds `fd` at `staged`, inside a directory nobody else can enter, gives the socket its group and mode
+    /// there, links it at `finalPath`, then gives it its owner (linking a file one no longer owns needs
+    /// `CAP_FOWNER` under `fs.protected_hardlinks`): nobody can connect before the mode is in place, and the
     /// process-wide umask is never touched (another thread may be creating files meanwhile).
     private static func bindUnix(_ fd: Int32, _ staged: String, permissions: Permissions, finalPath: String)
         throws(ListenError)
@@ -77,10 +79,19 @@ public enum ListeningSocket {
         var address = unixAddress(staged)
         guard withSocketAddress(&address, { bind(fd, $0, $1) }) == 0 else { throw failure("bind \(finalPath)") }
         defer { unlink(staged) }
-        try applyPermissions(staged, permissions)
+        var beforeLink = permissions
+        beforeLink.owner = nil
+        try applyPermissions(staged, beforeLink)
         guard link(staged, finalPath) == 0 else {
             throw errno == EEXIST
                 ? ListenError("\(finalPath) is in use by another running server") : failure("bind \(finalPath)")
+        }
+        guard permissions.owner != nil else { return }
+        do {
+            try applyPermissions(finalPath, permissions)
+        } catch {
+            unlink(finalPath)
+            throw error
         }
     }
 
