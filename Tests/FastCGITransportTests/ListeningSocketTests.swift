@@ -40,13 +40,21 @@ import WebhookCore
         }
     }
 
-    @Test func unixSocketIsCreatedWithTheRequestedModeAndListens() throws {
+    /// A new directory and the path of a socket `w.sock` in it.
+    func socketPlace() -> (directory: String, path: String) {
         let directory = temporaryDirectory()
-        let path = directory + "/w.sock"
-        defer {
-            unlink(path)
-            rmdir(directory)
-        }
+        return (directory, directory + "/w.sock")
+    }
+
+    /// Removes what `socketPlace` made.
+    func remove(_ directory: String, _ path: String) {
+        unlink(path)
+        rmdir(directory)
+    }
+
+    @Test func unixSocketIsCreatedWithTheRequestedModeAndListens() throws {
+        let (directory, path) = socketPlace()
+        defer { remove(directory, path) }
         let fd = try ListeningSocket.open(.unix(path: path), permissions: .init(mode: 0o660), backlog: 16)
         defer { close(fd) }
         var info = stat()
@@ -60,12 +68,8 @@ import WebhookCore
     /// The socket is made in a private directory beside its path and linked into place with its owner,
     /// group and mode: nothing else is left in the directory, and a client connects through the path.
     @Test func aSocketWithAnOwnerAndGroupIsLinkedIntoPlaceAndLeavesNothingElse() throws {
-        let directory = temporaryDirectory()
-        let path = directory + "/w.sock"
-        defer {
-            unlink(path)
-            rmdir(directory)
-        }
+        let (directory, path) = socketPlace()
+        defer { remove(directory, path) }
         let owned = geteuid() == 0
         let permissions = ListeningSocket.Permissions(
             mode: 0o660, owner: owned ? "nobody" : nil, group: owned ? "nogroup" : nil)
@@ -89,28 +93,13 @@ import WebhookCore
             closedir(listing)
         }
         #expect(names == ["w.sock"])
-        let client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(client) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        #expect(connected == 0)
+        let client = try FastCGIClient.connect(.unix(path: path), timeoutSeconds: 2)
+        close(client)
     }
 
     @Test func aStaleSocketIsReplacedButALiveOneIsNot() throws {
-        let directory = temporaryDirectory()
-        let path = directory + "/w.sock"
-        defer {
-            unlink(path)
-            rmdir(directory)
-        }
+        let (directory, path) = socketPlace()
+        defer { remove(directory, path) }
         let first = try ListeningSocket.open(.unix(path: path), permissions: .init(), backlog: 16)
         #expect(throws: ListenError.self) {
             _ = try ListeningSocket.open(.unix(path: path), permissions: .init(), backlog: 16)

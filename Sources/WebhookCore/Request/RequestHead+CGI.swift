@@ -46,10 +46,12 @@ extension RequestHead {
     /// Whether `init(cgiParameters:)` reads the parameter named by these bytes: an `HTTP_*` header or one
     /// of the CGI variables it is built from (`CStringPairs.read(_:keeping:)` copies no other).
     public static func readsParameter(named name: UnsafeBufferPointer<UInt8>) -> Bool {
-        if name.count > 5, name[0] == 0x48, name[1] == 0x54, name[2] == 0x54, name[3] == 0x50, name[4] == 0x5F {
-            return true
-        }
-        return CGIVariables.utf8Names.contains { $0.count == name.count && $0.elementsEqual(name) }
+        isHeader(name) || CGIVariables.utf8Names.contains { $0.count == name.count && $0.elementsEqual(name) }
+    }
+
+    /// Whether a CGI name is `HTTP_` and a header name after it.
+    private static func isHeader(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        name.count > 5 && name[0] == 0x48 && name[1] == 0x54 && name[2] == 0x54 && name[3] == 0x50 && name[4] == 0x5F
     }
 
     /// `HTTP_X_WINK_EVENT` → `x-wink-event`; `nil` for a name without the `HTTP_` prefix. One pass over
@@ -57,9 +59,7 @@ extension RequestHead {
     static func headerName(cgi name: String) -> String? {
         var name = name
         return name.withUTF8 { bytes -> String? in
-            guard bytes.count > 5, bytes[0] == 0x48, bytes[1] == 0x54, bytes[2] == 0x54, bytes[3] == 0x50,
-                bytes[4] == 0x5F
-            else { return nil }
+            guard isHeader(bytes) else { return nil }
             return String(unsafeUninitializedCapacity: bytes.count - 5) { out in
                 for (i, c) in bytes[5...].enumerated() {
                     out[i] = c == 0x5F ? 0x2D : (c >= 0x41 && c <= 0x5A ? c + 0x20 : c)

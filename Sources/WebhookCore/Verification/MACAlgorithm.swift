@@ -6,11 +6,7 @@ public enum MACAlgorithm: String, Sendable, CaseIterable {
 
     /// The MAC of `prefix + body + suffix` under `key`, computed in one pass (the body is not copied).
     public func code(key: SymmetricKey, prefix: [UInt8] = [], body: [UInt8], suffix: [UInt8] = []) -> [UInt8] {
-        switch self {
-        case .sha1: Self.code(Insecure.SHA1.self, key, prefix, body, suffix)
-        case .sha256: Self.code(SHA256.self, key, prefix, body, suffix)
-        case .sha512: Self.code(SHA512.self, key, prefix, body, suffix)
-        }
+        prepared(key).code(prefix: prefix, body: body, suffix: suffix)
     }
 
     /// The MAC length in bytes.
@@ -35,16 +31,6 @@ public enum MACAlgorithm: String, Sendable, CaseIterable {
         _ start: HMAC<H>, _ prefix: [UInt8], _ body: [UInt8], _ suffix: [UInt8]
     ) -> [UInt8] {
         var mac = start
-        if !prefix.isEmpty { mac.update(data: prefix) }
-        mac.update(data: body)
-        if !suffix.isEmpty { mac.update(data: suffix) }
-        return Array(mac.finalize())
-    }
-
-    private static func code<H: HashFunction>(
-        _: H.Type, _ key: SymmetricKey, _ prefix: [UInt8], _ body: [UInt8], _ suffix: [UInt8]
-    ) -> [UInt8] {
-        var mac = HMAC<H>(key: key)
         if !prefix.isEmpty { mac.update(data: prefix) }
         mac.update(data: body)
         if !suffix.isEmpty { mac.update(data: suffix) }

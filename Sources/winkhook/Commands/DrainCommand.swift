@@ -37,7 +37,7 @@ struct DrainCommand: ParsableCommand {
 
     /// Two per CPU: each drainer waits for its batch's commit half the time, so two keep a core busy
     /// (on 2 CPUs: 20,500 deliveries/s with 2 drainers, 22,000 with 3, 25,200 with 4, 25,300 with 6).
-    static var defaultJobs: Int { min(16, 2 * max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    static var defaultJobs: Int { ProcessCount.twoPerCPU }
 
     func run() throws {
         let environment = ProcessEnvironment.current()

@@ -93,8 +93,8 @@ struct ServeCommand: ParsableCommand {
 
         var arguments = ["--config", configPath]
         if maxRequests > 0 { arguments += ["--max-requests", String(maxRequests)] }
-        // 2 per CPU, at most 16: each worker holds a PostgreSQL connection (max_connections).
-        let count = workers ?? min(16, max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        // Each worker holds a PostgreSQL connection (max_connections).
+        let count = workers ?? ProcessCount.twoPerCPU
         var supervision = Supervisor.Options(
             workers: count, executable: ServeCommand.executablePath(), workerArguments: arguments,
             helpers: [("spool drainer", ["drain", "--watch", "--config", configPath])]
