@@ -59,8 +59,7 @@ enum DeliveryCodec {
         var points: [MetricPoint] = []
         if format == 1 {
             guard let parsed = decodeVersion1Points(&reader) else { return nil }
-            points = parsed
-            dimensions = points.first.map(EventDimensions.init(of:)) ?? EventDimensions()
+            (points, dimensions) = parsed
         } else {
             guard let decoded = decodeDimensions(&reader), let hasBooking = reader.byte() else { return nil }
             dimensions = decoded
@@ -73,7 +72,7 @@ enum DeliveryCodec {
                 guard let metric = reader.string(), let valueText = reader.string(),
                     let value = DecimalText(.number(valueText)), let currency = reader.optionalString()
                 else { return nil }
-                points.append(MetricPoint(metric: metric, value: value, currency: currency, dimensions: dimensions))
+                points.append(MetricPoint(metric: metric, value: value, currency: currency))
             }
         }
         guard reader.atEnd else { return nil }
@@ -109,9 +108,11 @@ enum DeliveryCodec {
             currency: currency, bookedAt: booked.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
     }
 
-    private static func decodeVersion1Points(_ reader: inout Reader) -> [MetricPoint]? {
+    /// Version 1 kept the dimensions in every point; the delivery's are the first point's.
+    private static func decodeVersion1Points(_ reader: inout Reader) -> ([MetricPoint], EventDimensions)? {
         guard let count = reader.int(), count <= 10_000 else { return nil }
         var points: [MetricPoint] = []
+        var first: EventDimensions?
         for _ in 0..<count {
             guard let metric = reader.string(), let valueText = reader.string(),
                 let value = DecimalText(.number(valueText)), let currency = reader.optionalString(),
@@ -122,9 +123,10 @@ enum DeliveryCodec {
             let dimensions = EventDimensions(
                 entity: entity, property: property, channel: channel, bookingID: booking,
                 occurredAt: when.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
-            points.append(MetricPoint(metric: metric, value: value, currency: currency, dimensions: dimensions))
+            if first == nil { first = dimensions }
+            points.append(MetricPoint(metric: metric, value: value, currency: currency))
         }
-        return points
+        return (points, first ?? EventDimensions())
     }
 
     private static func putOptionalInt(_ out: inout [UInt8], _ value: UInt64?) {

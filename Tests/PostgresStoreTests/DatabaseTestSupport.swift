@@ -63,9 +63,7 @@ func sampleDelivery(webhook: String, dedupeKey: String = "id:msg_1", body: Strin
         headers: .object(["user-agent": .string("test"), "webhook-id": .string("msg_1")]),
         body: Array(body.utf8), bodySHA256: DeliveryIdentity.sha256Hex(Array(body.utf8)),
         points: [
-            MetricPoint(metric: "booking.count", value: .one, dimensions: dimensions),
-            MetricPoint(
-                metric: "booking.gross_amount", value: amount, currency: "EUR",
-                dimensions: dimensions),
+            MetricPoint(metric: "booking.count", value: .one),
+            MetricPoint(metric: "booking.gross_amount", value: amount, currency: "EUR"),
         ], dimensions: dimensions)
 }

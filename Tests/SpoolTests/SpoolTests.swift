@@ -31,8 +31,7 @@ import WebhookCore
             bodySHA256: "hash\(n)",
             points: (0..<points).map { i in
                 MetricPoint(
-                    metric: "m\(i)", value: DecimalText(.number("\(n).5\(i)")) ?? .one, currency: i == 0 ? "EUR" : nil,
-                    dimensions: dimensions)
+                    metric: "m\(i)", value: DecimalText(.number("\(n).5\(i)")) ?? .one, currency: i == 0 ? "EUR" : nil)
             }, dimensions: dimensions,
             booking: BookingState(
                 version: Int64(n), stayStart: CalendarDay(number: 20_000), stayEnd: CalendarDay(number: 20_003),

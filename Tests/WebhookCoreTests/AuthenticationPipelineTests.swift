@@ -188,7 +188,7 @@ import Testing
         let h = try harness([token])
         let body = #"{"type":"booking.created","createdDate":"\#(date)","data":{"id":"b","bookingCode":"c"}}"#
         #expect(send(h, Req.request(body, query: "token=\(Self.token)")).response.status == 200)
-        #expect(h.store.points.allSatisfy { $0.occurredAt == nil || date.hasPrefix("9999") })
+        #expect(h.store.deliveries.allSatisfy { $0.dimensions.occurredAt == nil || date.hasPrefix("9999") })
     }
 
     /// A store whose database refuses what it is given: points always, bodies when told to.

@@ -33,12 +33,11 @@ import Testing
         #expect(value(p, "booking.stay_nights")?.0 == "3")
         #expect(value(p, "booking.gross_amount").map { $0 == ("540.00", "EUR") } == true)
         #expect(value(p, "booking.net_amount").map { $0 == ("472.50", "EUR") } == true)
-        let first = try #require(p.first)
-        #expect(first.property == "5d668b3c-6c58-47d4-8124-7bc910ceb53e")
-        #expect(first.channel == "bc8abf08-39bb-4d26-b760-c315985d1cf8")
-        #expect(first.bookingID == "80d63324-5782-4fb3-86ba-e98c28199d04")
-        #expect(first.entity == "5d668b3c-6c58-47d4-8124-7bc910ceb53e")
-        #expect(first.occurredAt == Timestamp(iso8601: "2026-08-10T14:22:31Z"))
+        #expect(d.dimensions.property == "5d668b3c-6c58-47d4-8124-7bc910ceb53e")
+        #expect(d.dimensions.channel == "bc8abf08-39bb-4d26-b760-c315985d1cf8")
+        #expect(d.dimensions.bookingID == "80d63324-5782-4fb3-86ba-e98c28199d04")
+        #expect(d.dimensions.entity == "5d668b3c-6c58-47d4-8124-7bc910ceb53e")
+        #expect(d.dimensions.occurredAt == Timestamp(iso8601: "2026-08-10T14:22:31Z"))
         #expect(d.dimensions.roomType == "c76671fd-ea1f-42fd-80e7-ed945094595f")
         #expect(d.dimensions.status == "PAYMENT_SUCCEEDED")
         let state = try #require(d.booking)
@@ -73,7 +72,7 @@ import Testing
         #expect(value(d.points, "booking.cancelled.count")?.0 == "1")
         #expect(value(d.points, "booking.cancelled.gross_amount").map { $0 == ("540.00", "EUR") } == true)
         #expect(value(d.points, "booking.no_show.count") == nil)
-        #expect(d.points.allSatisfy { $0.bookingID == "80d63324-5782-4fb3-86ba-e98c28199d04" })
+        #expect(d.dimensions.bookingID == "80d63324-5782-4fb3-86ba-e98c28199d04")
         #expect(d.booking?.version == 2)
     }
 
@@ -97,10 +96,10 @@ import Testing
     }
 
     @Test func paymentSucceeded() throws {
-        let p = try points("internal.payment.succeeded.json")
-        #expect(value(p, "payment.succeeded.count")?.0 == "1")
-        #expect(value(p, "payment.succeeded.amount").map { $0 == ("540.00", "EUR") } == true)
-        #expect(p.first?.bookingID == "80d63324-5782-4fb3-86ba-e98c28199d04")
+        let d = try delivery("internal.payment.succeeded.json")
+        #expect(value(d.points, "payment.succeeded.count")?.0 == "1")
+        #expect(value(d.points, "payment.succeeded.amount").map { $0 == ("540.00", "EUR") } == true)
+        #expect(d.dimensions.bookingID == "80d63324-5782-4fb3-86ba-e98c28199d04")
     }
 
     @Test func aPropertyChangeIsCountedForTheProperty() throws {
@@ -125,7 +124,7 @@ import Testing
         let h = try Harness()
         _ = h.send(h.request(Array(#"{"type":"a.b"}"#.utf8)))
         #expect(h.store.points.map(\.metric) == ["event.count"])
-        #expect(h.store.points.first?.entity == "configured-entity")
+        #expect(h.store.deliveries.first?.dimensions.entity == "configured-entity")
     }
 
     @Test func paymentFailed() throws {
@@ -136,7 +135,7 @@ import Testing
         #expect(h.send(h.request(body)).response.status == 200)
         #expect(value(h.store.points, "payment.failed.count")?.0 == "1")
         #expect(value(h.store.points, "payment.failed.amount").map { $0 == ("99.90", "USD") } == true)
-        #expect(h.store.points.allSatisfy { $0.bookingID == "b-2" })
+        #expect(h.store.deliveries.allSatisfy { $0.dimensions.bookingID == "b-2" })
     }
 
     @Test func everyBuiltInKeyIsCatalogedAndRoutedOnce() throws {

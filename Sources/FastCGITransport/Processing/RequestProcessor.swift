@@ -51,17 +51,18 @@ public struct RequestProcessor {
     /// and a URL token in the path is masked.
     private func log(_ outcome: Outcome, head: RequestHead, started: Timestamp) {
         let elapsed = RequestProcessor.milliseconds(RequestProcessor.now().microseconds - started.microseconds)
+        // `.string` values, not interpolations: each interpolation copied its text once more.
         var metadata: Logger.Metadata = [
-            "status": "\(outcome.response.status)", "method": "\(LogText.safe(head.method, limit: 16))",
-            "path": "\(LogText.safe(service.pipeline.loggablePath(head.path), limit: 200))",
+            "status": .string(String(outcome.response.status)), "method": .string(LogText.safe(head.method, limit: 16)),
+            "path": .string(LogText.safe(service.pipeline.loggablePath(head.path), limit: 200)),
             "ms": .string(elapsed),
         ]
-        if let webhook = outcome.webhook { metadata["webhook"] = "\(LogText.safe(webhook, limit: 100))" }
+        if let webhook = outcome.webhook { metadata["webhook"] = .string(LogText.safe(webhook, limit: 100)) }
         let message = LogText.safe(outcome.message, limit: 1000)
         switch outcome.severity {
-        case .info: logger.info("\(message)", metadata: metadata)
-        case .warning: logger.warning("\(message)", metadata: metadata)
-        case .error: logger.error("\(message)", metadata: metadata)
+        case .info: logger.info(Logger.Message(stringLiteral: message), metadata: metadata)
+        case .warning: logger.warning(Logger.Message(stringLiteral: message), metadata: metadata)
+        case .error: logger.error(Logger.Message(stringLiteral: message), metadata: metadata)
         }
     }
 

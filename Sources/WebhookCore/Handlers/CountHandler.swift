@@ -9,6 +9,6 @@ public struct CountHandler: EventHandler {
     public var reads: [JSONPath]? { [] }
 
     public func points(for event: Event) -> [MetricPoint] {
-        [MetricPoint(metric: "event.count", value: .one, dimensions: event.dimensions)]
+        [MetricPoint(metric: "event.count", value: .one)]
     }
 }

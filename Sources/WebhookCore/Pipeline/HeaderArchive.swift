@@ -12,7 +12,7 @@ public enum HeaderArchive {
         _ headers: HTTPHeaders, dropping: Set<String> = [], redactions: [String] = []
     ) -> JSONValue {
         var members: JSONObject = [:]
-        for (name, original) in headers.fields where !isSecret(name) && !dropping.contains(name) {
+        for (name, original) in headers.fields where !isSecret(name) && (dropping.isEmpty || !dropping.contains(name)) {
             var value = original
             for secret in redactions where !secret.isEmpty && value.utf8.count >= secret.utf8.count {
                 value = value.split(separator: secret, omittingEmptySubsequences: false).joined(separator: "***")
@@ -27,8 +27,13 @@ public enum HeaderArchive {
     }
 
     static func isSecret(_ name: String) -> Bool {
-        dropped.contains(name) || containsAny(name, ["secret", "token", "signature"])
+        // Lengths first, no hashing: this runs for every header of every request.
+        let length = name.utf8.count
+        return droppedNames.contains { $0.utf8.count == length && $0 == name }
+            || containsAny(name, ["secret", "token", "signature"])
     }
+
+    private static let droppedNames = Array(dropped)
 
     /// Byte-wise substring test (the generic `String.contains` is costly on every request).
     static func containsAny(_ text: String, _ needles: [StaticString]) -> Bool {

@@ -128,9 +128,9 @@ public struct StandardWebhooksVerifier: SignatureVerifier {
             throw VerificationFailure(.noSecrets, "no secret is configured")
         }
         let headers = head.headers
-        let id = try headers.credential("webhook-id", "svix-id")
-        let timestampText = try headers.credential("webhook-timestamp", "svix-timestamp")
-        let signatureHeader = try headers.credential("webhook-signature", "svix-signature")
+        let id = try headers.credential("webhook-id", or: "svix-id")
+        let timestampText = try headers.credential("webhook-timestamp", or: "svix-timestamp")
+        let signatureHeader = try headers.credential("webhook-signature", or: "svix-signature")
         guard id.utf8.count <= 256, !id.utf8.contains(UInt8(ascii: ".")) else {
             throw VerificationFailure(.malformedHeader, "webhook-id is longer than 256 bytes or contains '.'")
         }

@@ -21,15 +21,23 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var explicit = event.metadata ?? [:]
-        if let error = event.error {
-            explicit["error.message"] = "\(error)"
-            explicit["error.type"] = "\(String(reflecting: type(of: error)))"
+        // The event's fields and the handler's, sorted by key; the event's win. Gathered as pairs, not
+        // looked up again by key: hashing every key twice cost more than writing the line.
+        var fields: [(key: String, value: Logger.MetadataValue)] = []
+        fields.reserveCapacity((event.metadata?.count ?? 0) + metadata.count + 2)
+        if let explicit = event.metadata {
+            for (key, value) in explicit { fields.append((key, value)) }
         }
-        // The handler's own fields and the event's, sorted by key; the event's win.
-        var keys = Array(explicit.keys)
-        for key in metadata.keys where explicit[key] == nil { keys.append(key) }
-        keys.sort()
+        if let error = event.error {
+            fields.removeAll { $0.key == "error.message" || $0.key == "error.type" }
+            fields.append(("error.message", .string("\(error)")))
+            fields.append(("error.type", .string(String(reflecting: type(of: error)))))
+        }
+        let explicitCount = fields.count
+        for (key, value) in metadata where !fields[..<explicitCount].contains(where: { $0.key == key }) {
+            fields.append((key, value))
+        }
+        fields.sort { $0.key < $1.key }
         let message = event.message.description
         var line: [UInt8] = []
         line.reserveCapacity(256 + message.utf8.count)
@@ -41,14 +49,13 @@ struct LineLogHandler: LogHandler {
             line.append(contentsOf: label.utf8)
         }
         line.append(UInt8(ascii: ":"))
-        for key in keys {
+        for (key, value) in fields {
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
             line.append(UInt8(ascii: "="))
-            switch explicit[key] ?? metadata[key] {
+            switch value {
             case .string(let text): line.append(contentsOf: text.utf8)
-            case let value?: line.append(contentsOf: value.description.utf8)
-            case nil: break
+            default: line.append(contentsOf: value.description.utf8)
             }
         }
         line.append(contentsOf: " [".utf8)

@@ -54,18 +54,18 @@ public struct MetricRule: Sendable {
         if let condition, !condition.holds(for: data) { return nil }
         switch reading {
         case .one:
-            return MetricPoint(metric: metric, value: .one, dimensions: event.dimensions)
+            return MetricPoint(metric: metric, value: .one)
         case .number(let paths):
             for path in paths {
                 guard let number = DecimalText(path.value(in: data)) else { continue }
-                return MetricPoint(metric: metric, value: number, dimensions: event.dimensions)
+                return MetricPoint(metric: metric, value: number)
             }
             return nil
         case .money(let paths):
             for path in paths {
                 guard let money = path.value(in: data), let amount = DecimalText(money["amount"]) else { continue }
                 let currency = money["currency"]?.stringValue.flatMap(MetricRule.currencyCode)
-                return MetricPoint(metric: metric, value: amount, currency: currency, dimensions: event.dimensions)
+                return MetricPoint(metric: metric, value: amount, currency: currency)
             }
             return nil
         case .days(let from, let to):
@@ -73,8 +73,7 @@ public struct MetricRule: Sendable {
                 end.number >= start.number
             else { return nil }
             return MetricPoint(
-                metric: metric, value: DecimalText(trusted: String(end.number - start.number)),
-                dimensions: event.dimensions)
+                metric: metric, value: DecimalText(trusted: String(end.number - start.number)))
         }
     }
 
