@@ -60,11 +60,14 @@ public struct RequestProcessor {
         if let webhook = outcome.webhook { metadata["webhook"] = .string(LogText.safe(webhook, limit: 100)) }
         let message = LogText.safe(outcome.message, limit: 1000)
         switch outcome.severity {
-        case .info: logger.info(Logger.Message(stringLiteral: message), metadata: metadata)
-        case .warning: logger.warning(Logger.Message(stringLiteral: message), metadata: metadata)
-        case .error: logger.error(Logger.Message(stringLiteral: message), metadata: metadata)
+        case .info: logger.info(Logger.Message(stringLiteral: message), metadata: metadata, source: Self.source)
+        case .warning: logger.warning(Logger.Message(stringLiteral: message), metadata: metadata, source: Self.source)
+        case .error: logger.error(Logger.Message(stringLiteral: message), metadata: metadata, source: Self.source)
         }
     }
+
+    /// The module the request lines name, given rather than derived from `#fileID` on every line.
+    static let source = "FastCGITransport"
 
     /// `micros` as milliseconds rounded to hundredths, written as `Double` would write them ("1.25",
     /// "0.5", "3.0") without formatting a floating-point number on every request.

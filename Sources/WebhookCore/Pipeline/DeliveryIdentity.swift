@@ -33,6 +33,6 @@ public enum DeliveryIdentity {
 
     /// Lowercase hex SHA-256 of `bytes`.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        Hex.encode(SHA256.hash(data: bytes))
+        SHA256.hash(data: bytes).withUnsafeBytes { Hex.encode($0) }
     }
 }

@@ -4,10 +4,33 @@ public enum Hex {
 
     /// `bytes` as lowercase hex, two digits a byte, after `prefix`.
     public static func encode(_ bytes: some Sequence<UInt8>, prefix: String = "") -> String {
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0), prefix: prefix) })
+        {
+            return encoded
+        }
         var out = Array(prefix.utf8)
         out.reserveCapacity(out.count + bytes.underestimatedCount * 2)
         for byte in bytes { append(byte, to: &out) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `bytes` as lowercase hex after `prefix`, written straight into the string (a digest's hex is
+    /// made for every delivery; its byte-by-byte iterator cost 120 instructions a byte).
+    public static func encode(_ bytes: UnsafeRawBufferPointer, prefix: String = "") -> String {
+        let head = prefix.utf8.count
+        return String(unsafeUninitializedCapacity: head + bytes.count * 2) { out in
+            var at = 0
+            for byte in prefix.utf8 {
+                out[at] = byte
+                at += 1
+            }
+            for byte in bytes {
+                out[at] = digits[Int(byte >> 4)]
+                out[at + 1] = digits[Int(byte & 0x0F)]
+                at += 2
+            }
+            return at
+        }
     }
 
     /// Appends the two digits of `byte`.

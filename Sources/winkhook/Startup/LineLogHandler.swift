@@ -41,29 +41,35 @@ struct LineLogHandler: LogHandler {
         let message = event.message.description
         var line: [UInt8] = []
         line.reserveCapacity(256 + message.utf8.count)
-        line.append(contentsOf: LineLogHandler.clock.stamp().utf8)
+        LineLogHandler.put(LineLogHandler.clock.stamp(), to: &line)
         line.append(UInt8(ascii: " "))
-        line.append(contentsOf: event.level.rawValue.utf8)
+        LineLogHandler.put(event.level.rawValue, to: &line)
         if !label.isEmpty {
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: label.utf8)
+            LineLogHandler.put(label, to: &line)
         }
         line.append(UInt8(ascii: ":"))
         for (key, value) in fields {
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: key.utf8)
+            LineLogHandler.put(key, to: &line)
             line.append(UInt8(ascii: "="))
             switch value {
-            case .string(let text): line.append(contentsOf: text.utf8)
-            default: line.append(contentsOf: value.description.utf8)
+            case .string(let text): LineLogHandler.put(text, to: &line)
+            default: LineLogHandler.put(value.description, to: &line)
             }
         }
         line.append(contentsOf: " [".utf8)
-        line.append(contentsOf: event.source.utf8)
+        LineLogHandler.put(event.source, to: &line)
         line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: message.utf8)
+        LineLogHandler.put(message, to: &line)
         line.append(UInt8(ascii: "\n"))
         LineLogHandler.write(line)
+    }
+
+    /// Appends the bytes of `text` in one copy (appending its UTF-8 view went a byte at a time).
+    private static func put(_ text: String, to line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { line.append(contentsOf: $0) }
     }
 
     /// Writes all of `line` to stderr, retrying on EINTR and short writes.
