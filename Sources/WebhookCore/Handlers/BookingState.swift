@@ -45,10 +45,12 @@ public struct BookingState: Sendable, Equatable {
     public init?(bookingData data: JSONValue) {
         let gross = data["grossSourceAmount"] ?? data["amount"]
         self.version = data["version"].flatMap(BookingState.integer)
-        self.stayStart = CalendarDay(data["roomStay", "startDate"])
-        self.stayEnd = CalendarDay(data["roomStay", "endDate"])
-        self.roomNights = DecimalText(data["roomStay", "roomNights"])
-        self.rooms = DecimalText(data["roomStay", "quantity"])
+        // The stay's object looked up once, not once for each of its four members.
+        let stay = data["roomStay"]
+        self.stayStart = CalendarDay(stay?["startDate"])
+        self.stayEnd = CalendarDay(stay?["endDate"])
+        self.roomNights = DecimalText(stay?["roomNights"])
+        self.rooms = DecimalText(stay?["quantity"])
         self.gross = DecimalText(gross?["amount"])
         self.net = DecimalText(data["netSourceAmount", "amount"])
         self.currency = gross?["currency"]?.stringValue.flatMap(MetricRule.currencyCode)
