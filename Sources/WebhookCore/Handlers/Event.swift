@@ -8,7 +8,7 @@ public struct Event: Sendable {
     public var webhook: String
     /// Receipt time.
     public var receivedAt: Timestamp
-    /// Dimensions every point of this event carries.
+    /// The event's dimensions (its delivery's, for all of its points).
     public var dimensions: EventDimensions
 
     /// The event's subject: the envelope's `data` object when there is one, else the body itself

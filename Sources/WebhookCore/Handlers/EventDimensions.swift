@@ -1,5 +1,5 @@
-/// The dimensions of an event: who and what it is about, read from the body where it has them. Every
-/// point of the event carries them, and the event's row in the time series has one column for each.
+/// The dimensions of an event: who and what it is about, read from the body where it has them. They hold
+/// for every point of the event, and the event's row in the time series has one column for each.
 public struct EventDimensions: Sendable, Equatable {
     /// Managing entity uuid: the envelope's `entity.identifier`, else the webhook's configured entity.
     public var entity: String?

@@ -29,7 +29,7 @@ public struct Delivery: Sendable {
     public var bodySHA256: String
     /// Handler output.
     public var points: [MetricPoint]
-    /// The event's dimensions (each point carries them too).
+    /// The event's dimensions: the one source for all of its points (its row has a column for each).
     public var dimensions: EventDimensions
     /// The booking's state when the event is about a booking (for the ledger).
     public var booking: BookingState?
