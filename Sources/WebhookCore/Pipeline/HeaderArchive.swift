@@ -1,7 +1,7 @@
 /// The request headers as archived: a JSON object, minus anything that authenticates.
 public enum HeaderArchive {
     /// Header names never archived (credentials and signatures).
-    static let dropped: Set<String> = [
+    static let dropped: [String] = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "webhook-signature", "svix-signature",
         "x-hub-signature", "x-hub-signature-256", "stripe-signature", "x-api-key",
     ]
@@ -27,13 +27,9 @@ public enum HeaderArchive {
     }
 
     static func isSecret(_ name: String) -> Bool {
-        // Lengths first, no hashing: this runs for every header of every request.
-        let length = name.utf8.count
-        return droppedNames.contains { $0.utf8.count == length && $0 == name }
-            || containsAny(name, ["secret", "token", "signature"])
+        // No hashing: this runs for every header of every request.
+        dropped.contains { HTTPHeaders.sameName($0, name) } || containsAny(name, ["secret", "token", "signature"])
     }
-
-    private static let droppedNames = Array(dropped)
 
     /// Byte-wise substring test (the generic `String.contains` is costly on every request).
     static func containsAny(_ text: String, _ needles: [StaticString]) -> Bool {

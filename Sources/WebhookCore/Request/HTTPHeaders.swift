@@ -24,7 +24,7 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// The first value of `name`, if any.
     public subscript(name: String) -> String? {
         let lower = HTTPHeaders.lowercase(name)
-        for field in fields where field.name == lower { return field.value }
+        for field in fields where HTTPHeaders.sameName(field.name, lower) { return field.value }
         return nil
     }
 
@@ -32,8 +32,25 @@ public struct HTTPHeaders: Sendable, Equatable {
     public func values(_ name: String) -> [String] {
         let lower = HTTPHeaders.lowercase(name)
         var out: [String] = []
-        for field in fields where field.name == lower { out.append(field.value) }
+        for field in fields where HTTPHeaders.sameName(field.name, lower) { out.append(field.value) }
         return out
+    }
+
+    /// The first value of `name` and whether a second follows, in one pass with nothing allocated.
+    func firstValue(_ name: String) -> (value: String?, repeated: Bool) {
+        let lower = HTTPHeaders.lowercase(name)
+        var first: String?
+        for field in fields where HTTPHeaders.sameName(field.name, lower) {
+            if first != nil { return (first, true) }
+            first = field.value
+        }
+        return (first, false)
+    }
+
+    /// Whether two lowercase names are the same. The stored lengths first: they tell most names apart
+    /// without comparing bytes (lookups run for every header of every request).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a == b
     }
 
     /// `name` in lowercase; no copy when it already is (the usual case: names are constants).

@@ -4,14 +4,8 @@ public enum Hex {
 
     /// `bytes` as lowercase hex, two digits a byte, after `prefix`.
     public static func encode(_ bytes: some Sequence<UInt8>, prefix: String = "") -> String {
-        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0), prefix: prefix) })
-        {
-            return encoded
-        }
-        var out = Array(prefix.utf8)
-        out.reserveCapacity(out.count + bytes.underestimatedCount * 2)
-        for byte in bytes { append(byte, to: &out) }
-        return String(decoding: out, as: UTF8.self)
+        bytes.withContiguousStorageIfAvailable { encode(UnsafeRawBufferPointer($0), prefix: prefix) }
+            ?? Array(bytes).withUnsafeBytes { encode($0, prefix: prefix) }
     }
 
     /// `bytes` as lowercase hex after `prefix`, written straight into the string (a digest's hex is
