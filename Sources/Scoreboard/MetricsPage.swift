@@ -52,6 +52,14 @@ public struct MetricsPage: Sendable {
             "winkhook_points_stored_total", "counter", "Time-series points written to PostgreSQL by the workers.",
             "\(s.pointsStored)")
         single(
+            "winkhook_spool_flushes_total", "counter",
+            "Spool flushes (fdatasync) that made a group of accepted deliveries durable, in spool mode.",
+            "\(s.spoolFlushes)")
+        single(
+            "winkhook_spool_flushed_deliveries_total", "counter",
+            "Deliveries made durable by those flushes (over the flushes: deliveries per flush).",
+            "\(s.spoolFlushedDeliveries)")
+        single(
             "winkhook_slow_requests_total", "counter", "Requests that took longer than [status] slow_ms.", "\(s.slow)")
         family("winkhook_workers", "gauge", "Worker processes by state.")
         sample("winkhook_workers", [("state", "active")], "\(s.workersActive)")

@@ -153,6 +153,13 @@ public final class Scoreboard: @unchecked Sendable {
         }
     }
 
+    /// The worker in `slot` made `deliveries` spooled deliveries durable with one flush.
+    public func spoolFlushed(slot: Int, deliveries: Int) {
+        let slotBase = ScoreboardLayout.slotBase(slot)
+        add(slotBase + ScoreboardLayout.spoolFlushesWord)
+        add(slotBase + ScoreboardLayout.spoolFlushedWord, deliveries)
+    }
+
     /// The worker in `slot` is idle again without counting its request.
     public func requestNotCounted(slot: Int) {
         store(ScoreboardLayout.slotBase(slot) + ScoreboardLayout.stateWord, SlotState.idle.rawValue)

@@ -2,7 +2,7 @@
 /// worker place. A slot outlives the worker in it: a replacement takes the same slot and keeps
 /// counting, so the counters only ever grow while `serve` runs.
 enum ScoreboardLayout {
-    static let magic = 0x5749_4E4B_5342_0002  // "WINKSB" and the layout's version
+    static let magic = 0x5749_4E4B_5342_0003  // "WINKSB" and the layout's version
     static let slotCount = 64
     static let webhookCapacity = 32
     /// Bytes of a webhook name kept (longer names share a place with whatever else starts the same).
@@ -36,7 +36,10 @@ enum ScoreboardLayout {
     static let bucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     /// Time-series points written.
     static let pointsWord = histogramWord + bucketBounds.count + 1
-    static let countersWord = pointsWord + 1
+    /// Spool flushes that made a group of deliveries durable (spool mode), and the deliveries in them.
+    static let spoolFlushesWord = pointsWord + 1
+    static let spoolFlushedWord = spoolFlushesWord + 1
+    static let countersWord = spoolFlushedWord + 1
     /// Requests by webhook (one more place for "none": no webhook matched) and cause.
     static let counterCount = (webhookCapacity + 1) * Cause.allCases.count
     static let slotWords = 1024

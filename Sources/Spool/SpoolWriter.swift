@@ -11,6 +11,10 @@ import WebhookCore
 /// grow the file). Readers take four zero bytes where a record would start as the end of the records.
 /// A closed segment is cut to its last record.
 ///
+/// Between `beginGroup` and `endGroup` appends are written at once but made durable together, by one
+/// `fdatasync` in `endGroup` (group commit: a worker that has several requests queued answers them after
+/// one flush). A failure to write or flush inside a group fails the whole group.
+///
 /// Segments are named `<creation µs>-<pid>.spool`, so their names sort by age.
 public final class SpoolWriter {
     /// The spool directory.
@@ -22,6 +26,19 @@ public final class SpoolWriter {
     private var capacity = 0
     private var knownTotal = 0
     private var totalCheckedAt: Int64 = .min
+    /// Inside a group: appends wait for `endGroup` to be made durable.
+    private var grouping = false
+    /// Records written to the open segment and not yet flushed.
+    public private(set) var unsynced = 0
+    /// Appends since `beginGroup`.
+    public private(set) var groupAppends = 0
+    /// What went wrong inside the current group (its records are not known to be durable).
+    private var groupFailure: SpoolError?
+
+    /// `fdatasync`; a test puts a failing one in its place.
+    var flushFile: (Int32) -> Int32 = { fdatasync($0) }
+    /// Flushes of segments so far (a test counts them).
+    private(set) var flushes = 0
 
     /// A segment's size when it is created (a record that does not fit starts the next one).
     let preallocation: Int
@@ -43,12 +60,16 @@ public final class SpoolWriter {
     /// Whether a segment is open (something was spooled since the last `closeSegment`).
     public var hasOpenSegment: Bool { descriptor >= 0 }
 
-    /// Appends `delivery` durably.
+    /// Appends `delivery` durably (inside a group: written now, made durable by `endGroup`).
     /// - Throws: `SpoolError` when the spool is full or cannot be written; nothing is acknowledged then.
     public func append(_ delivery: Delivery) throws(SpoolError) {
         let record = SpoolRecord.frame(DeliveryCodec.encode(delivery))
         try checkRoom(for: record.count)
-        if descriptor < 0 || written + record.count > capacity { try openSegment(atLeast: record.count) }
+        if descriptor < 0 || written + record.count > capacity {
+            // What the group wrote to the segment being left is flushed first.
+            try flushUnsynced()
+            try openSegment(atLeast: record.count)
+        }
         var done = 0
         while done < record.count {
             let n = record.withUnsafeBytes { raw in
@@ -56,25 +77,64 @@ public final class SpoolWriter {
             }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else {
-                let reason = SpoolFiles.errorText()
+                let failure = SpoolError("cannot write to the spool in \(directory): \(SpoolFiles.errorText())")
                 // A partial record is a torn tail for the drainer; start a fresh segment next time.
-                abandonSegment()
-                throw SpoolError("cannot write to the spool in \(directory): \(reason)")
+                fail(failure)
+                throw failure
             }
             done += n
         }
-        guard fdatasync(descriptor) == 0 else {
-            let reason = SpoolFiles.errorText()
-            abandonSegment()
-            throw SpoolError("cannot make the spool durable in \(directory): \(reason)")
-        }
         written += record.count
         if written > capacity { capacity = written }
+        unsynced += 1
+        guard grouping else { return try flushUnsynced() }
+        groupAppends += 1
+    }
+
+    /// Starts a group: appends from now on are made durable together by `endGroup`.
+    public func beginGroup() {
+        grouping = true
+        groupFailure = nil
+        groupAppends = 0
+    }
+
+    /// Makes the group's appends durable (one `fdatasync`) and ends the group.
+    /// - Throws: `SpoolError` when any of them may not be durable: none of them may be acknowledged.
+    public func endGroup() throws(SpoolError) {
+        defer {
+            grouping = false
+            groupFailure = nil
+            groupAppends = 0
+        }
+        try flushUnsynced()
+        if let groupFailure { throw groupFailure }
+    }
+
+    /// `fdatasync` of the open segment, if anything was written to it since the last one.
+    private func flushUnsynced() throws(SpoolError) {
+        guard descriptor >= 0, unsynced > 0 else { return }
+        guard flushFile(descriptor) == 0 else {
+            let failure = SpoolError("cannot make the spool durable in \(directory): \(SpoolFiles.errorText())")
+            fail(failure)
+            throw failure
+        }
+        flushes += 1
+        unsynced = 0
+    }
+
+    /// Leaves the open segment after a failed write or flush; records of the group not yet flushed may
+    /// not be durable, so the group fails too.
+    private func fail(_ failure: SpoolError) {
+        if grouping, unsynced > 0 { groupFailure = failure }
+        abandonSegment()
     }
 
     /// Cuts the open segment to its records, closes and unlocks it (PostgreSQL is back, or the process
     /// ends: the drainer may take it).
     public func closeSegment() {
+        guard descriptor >= 0 else { return }
+        // A group's records still to flush are flushed (a failure fails the group).
+        try? flushUnsynced()
         guard descriptor >= 0 else { return }
         // Not synced: zeros after the last record read as the end either way.
         ftruncate(descriptor, off_t(written))
@@ -88,6 +148,7 @@ public final class SpoolWriter {
         descriptor = -1
         written = 0
         capacity = 0
+        unsynced = 0
     }
 
     private func openSegment(atLeast needed: Int) throws(SpoolError) {

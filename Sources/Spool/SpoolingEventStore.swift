@@ -10,7 +10,9 @@ import WebhookCore
 ///
 /// When the spool cannot take a delivery, the error stands (503: nothing acknowledged). Refused bodies
 /// (kept raw for a person) always go to the inner store directly.
-public final class SpoolingEventStore: EventStore {
+///
+/// As `GroupCommitting`, the appends between `beginGroup` and `endGroup` share one flush.
+public final class SpoolingEventStore: EventStore, GroupCommitting {
     /// When deliveries go to the spool.
     public enum Use: Sendable {
         case whenUnavailable
@@ -45,6 +47,18 @@ public final class SpoolingEventStore: EventStore {
 
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {
         try inner.recordRejected(rejected)
+    }
+
+    public func beginGroup() { spool.beginGroup() }
+
+    public var waitingInGroup: Int { spool.groupAppends }
+
+    public func endGroup() throws(EventStoreError) {
+        do {
+            try spool.endGroup()
+        } catch {
+            throw EventStoreError(.unavailable, "the spool refused it: \(error.reason)")
+        }
     }
 
     /// Appends durably; a spool that refuses keeps the store's error (if any) with its own reason.

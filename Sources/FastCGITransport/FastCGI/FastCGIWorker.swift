@@ -5,6 +5,12 @@ import WebhookCore
 
 /// One single-threaded FastCGI worker: `FCGX_Accept_r` on a listening socket, one request at a time.
 ///
+/// With a `GroupCommitting` store (spool mode) it serves the requests already queued on the listener as
+/// one group: each is taken and processed, the store makes all of them durable with one flush, then each
+/// is answered. A worker alone with a queue of requests so needs one `fdatasync` for several of them; a
+/// request never waits for more than the ones already queued when it was taken (`groupLimit` at most,
+/// and a connection that is slow to send ends the group: `GroupDeadline`).
+///
 /// libfcgi's SIGTERM/SIGUSR1 handlers (installed by `FCGX_Init`) make a graceful stop: a request in
 /// flight finishes, then the next accept returns and `run` returns 0.
 public final class FastCGIWorker {
@@ -13,31 +19,42 @@ public final class FastCGIWorker {
     private let logger: Logger
     private let maxRequests: Int
     private let scoring: WorkerScoring?
-    private let request: UnsafeMutablePointer<FCGX_Request>
+    private let groupCommit: (any GroupCommitting)?
+    /// One per request of a group (one without group commit).
+    private let requests: [UnsafeMutablePointer<FCGX_Request>]
     /// spawn-fcgi sends a worker's stderr to /dev/null; then warnings also go to the FastCGI stderr
     /// stream, which nginx writes to its error log.
     private let copyWarningsToWebServer = FastCGIWorker.standardErrorIsDiscarded()
 
     /// The largest body drained after an early answer; past this the connection is simply closed.
     static let drainLimit = 16 << 20
+    /// Requests answered after one flush at most.
+    public static let defaultGroupLimit = 8
+    /// How long taking one more request into a group may take (its records and body), in ms.
+    static let groupTakeMilliseconds = 1000
 
     /// Creates a worker on `listenDescriptor` (0 under spawn-fcgi, mod_fcgid and `winkhook serve`).
     /// - Parameter maxRequests: exit after this many requests (0: never); only useful under a supervisor.
     /// - Parameter scoring: the pool's scoreboard under `winkhook serve` (counts, status pages).
+    /// - Parameter groupCommit: the store, when its writes can share a flush (spool mode): queued requests
+    ///   are then served in groups of up to `groupLimit`.
     public init(
         listenDescriptor: Int32, processor: RequestProcessor, logger: Logger, maxRequests: Int = 0,
-        scoring: WorkerScoring? = nil
+        scoring: WorkerScoring? = nil, groupCommit: (any GroupCommitting)? = nil,
+        groupLimit: Int = FastCGIWorker.defaultGroupLimit
     ) {
         self.scoring = scoring
         self.listenDescriptor = listenDescriptor
         self.processor = processor
         self.logger = logger
         self.maxRequests = maxRequests
-        // libfcgi's streams point back at the request, so it needs a stable address.
-        self.request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        let size = groupCommit == nil ? 1 : max(1, groupLimit)
+        self.groupCommit = size > 1 ? groupCommit : nil
+        // libfcgi's streams point back at their request, so each needs a stable address.
+        self.requests = (0..<size).map { _ in UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1) }
     }
 
-    deinit { request.deallocate() }
+    deinit { for request in requests { request.deallocate() } }
 
     /// Serves until shutdown. Returns the process exit status.
     public func run() -> Int32 {
@@ -46,34 +63,106 @@ public final class FastCGIWorker {
             return 1
         }
         WorkerShutdown.installHandlers()
-        guard FCGX_InitRequest(request, listenDescriptor, 0) == 0 else {
-            logger.critical("FCGX_InitRequest failed")
-            return 1
+        for request in requests {
+            guard FCGX_InitRequest(request, listenDescriptor, 0) == 0 else {
+                logger.critical("FCGX_InitRequest failed")
+                return 1
+            }
+        }
+        if groupCommit != nil {
+            GroupDeadline.install()
+            // Taking the next queued request must never wait for one to arrive. (The flag is the
+            // listener's, so every worker on it copes with an accept that finds nothing: `accept`.)
+            let flags = fcntl(listenDescriptor, F_GETFL)
+            if flags >= 0 { _ = fcntl(listenDescriptor, F_SETFL, flags | O_NONBLOCK) }
         }
         var served = 0
         while !WorkerShutdown.requested {
-            let accepted = FCGX_Accept_r(request)
+            let accepted = accept(requests[0])
             if accepted < 0 {
                 if WorkerShutdown.requested || accepted == -EINTR {
                     break
                 }
                 logger.error("FCGX_Accept_r failed", metadata: ["code": "\(accepted)"])
-                FCGX_Finish_r(request)
+                finishAll()
                 return 1
             }
-            WorkerShutdown.withStopSignalsBlocked { serve() }
-            served += 1
+            served += WorkerShutdown.withStopSignalsBlocked { serveGroup() }
             if maxRequests > 0, served >= maxRequests {
                 logger.info("served max_requests; exiting to be replaced", metadata: ["requests": "\(served)"])
                 break
             }
         }
-        FCGX_Finish_r(request)
+        finishAll()
         return 0
     }
 
-    private func serve() {
-        let parameters = copyParameters()
+    private func finishAll() { for request in requests { FCGX_Finish_r(request) } }
+
+    /// `FCGX_Accept_r`, waiting for a connection when the listener is non-blocking and has none yet.
+    private func accept(_ request: UnsafeMutablePointer<FCGX_Request>) -> Int32 {
+        while true {
+            let accepted = FCGX_Accept_r(request)
+            guard accepted == -EAGAIN || accepted == -EWOULDBLOCK else { return accepted }
+            guard WorkerShutdown.waitForConnection(on: listenDescriptor) else { return -EINTR }
+        }
+    }
+
+    /// Serves the accepted `requests[0]` and, with group commit, the requests queued behind it; returns
+    /// how many were served.
+    private func serveGroup() -> Int {
+        guard let groupCommit else {
+            if let taken = take(requests[0]) { answer(taken, failure: nil) }
+            return 1
+        }
+        groupCommit.beginGroup()
+        var taken: [Taken] = []
+        if let first = take(requests[0]) { taken.append(first) }
+        var count = 1
+        // More only while something waits for the flush, and only what is already queued.
+        while count < requests.count, taken.contains(where: \.waitsForFlush), listenerHasConnection() {
+            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
+            let accepted = FCGX_Accept_r(requests[count])
+            guard accepted >= 0 else {
+                GroupDeadline.disarm()
+                break
+            }
+            let next = take(requests[count])
+            GroupDeadline.disarm()
+            count += 1
+            if let next { taken.append(next) }
+            if GroupDeadline.expired { break }
+        }
+        var failure: EventStoreError?
+        let waiting = groupCommit.waitingInGroup
+        do {
+            try groupCommit.endGroup()
+            if waiting > 0 { scoring?.flushed(deliveries: waiting) }
+        } catch {
+            failure = error
+        }
+        for request in taken { answer(request, failure: failure) }
+        return count
+    }
+
+    /// Whether the listener has a connection waiting (never waits).
+    private func listenerHasConnection() -> Bool {
+        var entry = pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
+    }
+
+    /// A request processed and not answered yet.
+    private struct Taken {
+        let request: UnsafeMutablePointer<FCGX_Request>
+        var decided: RequestProcessor.Decided
+        let started: Int64
+        /// Whether its answer holds only once the group is flushed.
+        let waitsForFlush: Bool
+    }
+
+    /// Reads and processes an accepted request; a status page is answered at once (`nil`).
+    private func take(_ request: UnsafeMutablePointer<FCGX_Request>) -> Taken? {
+        let parameters = copyParameters(request)
         let input = request.pointee.in
         let started = RequestProcessor.now().microseconds
         scoring?.started(at: started)
@@ -82,14 +171,27 @@ public final class FastCGIWorker {
             write(page.cgiBytes, to: request.pointee.out)
             FCGX_Finish_r(request)
             scoring.notCounted()
-            return
+            return nil
         }
-        let outcome = processor.respond(
+        let waitingBefore = groupCommit?.waitingInGroup ?? 0
+        let decided = processor.decide(
             parameters: parameters,
             readBody: { limit in FastCGIWorker.read(input, upTo: limit) },
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
+        let waits = (groupCommit?.waitingInGroup ?? 0) > waitingBefore
+        return Taken(request: request, decided: decided, started: started, waitsForFlush: waits)
+    }
+
+    /// Logs and writes the answer of a taken request, and ends it. `failure`: the group's flush failed,
+    /// so a request that waited for it is not acknowledged (503).
+    private func answer(_ taken: Taken, failure: EventStoreError?) {
+        var decided = taken.decided
+        if let failure, taken.waitsForFlush { decided.outcome = processor.service.notDurable(decided.outcome, failure) }
+        processor.log(decided)
+        let outcome = decided.outcome
+        let request = taken.request
         write(outcome.response.cgiBytes, to: request.pointee.out)
         if copyWarningsToWebServer, outcome.severity != .info {
             write(
@@ -98,10 +200,13 @@ public final class FastCGIWorker {
         }
         // Counted before the answer leaves (libfcgi buffers it until the finish): a status page asked
         // for after this answer arrived, by whichever worker, already counts it.
-        scoring?.finished(outcome, startedAt: started, now: RequestProcessor.now().microseconds)
+        scoring?.finished(outcome, startedAt: taken.started, now: RequestProcessor.now().microseconds)
         // Flush and end the request here, still with the stop signals blocked (the next accept would
         // do it otherwise, where a signal could cut the flush short). A second finish is a no-op.
         FCGX_Finish_r(request)
+        // A group's requests come from new connections: one the web server keeps open
+        // (`fastcgi_keep_conn on`) would otherwise wait, unread, for this place's next group.
+        if groupCommit != nil { FCGX_Free(request, 1) }
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).
@@ -114,7 +219,7 @@ public final class FastCGIWorker {
 
     /// Copies the `NAME=value` parameters a request is read from out of libfcgi memory (it is freed by
     /// the next accept).
-    private func copyParameters() -> [(String, String)] {
+    private func copyParameters(_ request: UnsafeMutablePointer<FCGX_Request>) -> [(String, String)] {
         CStringPairs.read(request.pointee.envp, keeping: RequestHead.readsParameter(named:))
     }
 

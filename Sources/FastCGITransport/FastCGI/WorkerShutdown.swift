@@ -42,6 +42,27 @@ public enum WorkerShutdown {
         return body()
     }
 
+    /// Waits until `descriptor` (a non-blocking listener) has a connection to accept; `false` when a stop
+    /// was asked for first. The stop signals are unblocked only inside `ppoll`, so one that arrives just
+    /// before the wait still ends it.
+    static func waitForConnection(on descriptor: Int32) -> Bool {
+        var stops = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&stops)
+        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigaddset(&stops, signal) }
+        pthread_sigmask(SIG_BLOCK, &stops, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        var unblocked = previous
+        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigdelset(&unblocked, signal) }
+        while !requested {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = ppoll(&entry, 1, nil, &unblocked)
+            // An error other than a signal is for the accept to report.
+            if ready > 0 || (ready < 0 && errno != EINTR) { return true }
+        }
+        return false
+    }
+
     /// Starts a thread that asks this process to stop when `descriptor` (the read end of a pipe whose
     /// write end only the supervisor holds) reaches end of file, i.e. when the supervisor is gone.
     public static func watchSupervisor(descriptor: Int32) {

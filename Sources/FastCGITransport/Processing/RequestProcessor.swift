@@ -24,14 +24,31 @@ public struct RequestProcessor {
     public func respond(
         parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
     ) -> Outcome {
+        let decided = decide(parameters: parameters, readBody: readBody, discardBody: discardBody)
+        log(decided)
+        return decided.outcome
+    }
+
+    /// A request's outcome before its log line is written (a transport that makes several requests
+    /// durable together logs each once its answer is final).
+    public struct Decided {
+        /// The answer, replaceable until it is logged.
+        public var outcome: Outcome
+        let head: RequestHead?
+        let started: Timestamp
+    }
+
+    /// `respond` without the log line: `log` writes it.
+    public func decide(
+        parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
+    ) -> Decided {
         let started = RequestProcessor.now()
         guard let head = RequestHead(cgiParameters: parameters) else {
             discardBody(nil)
             let outcome = Outcome(
                 WebhookResponse(status: 400, body: #"{"ok":false,"error":"invalid_content_length"}"#),
                 webhook: nil, "request refused: CONTENT_LENGTH is not a decimal number", severity: .warning)
-            logger.warning("\(outcome.message)", metadata: ["status": "400"])
-            return outcome
+            return Decided(outcome: outcome, head: nil, started: started)
         }
         let outcome: Outcome
         switch service.preflight(head, now: started) {
@@ -43,14 +60,18 @@ public struct RequestProcessor {
             let body = readBody(wanted)
             outcome = service.handle(WebhookRequest(head: head, body: body, receivedAt: RequestProcessor.now()))
         }
-        log(outcome, head: head, started: started)
-        return outcome
+        return Decided(outcome: outcome, head: head, started: started)
     }
 
     /// One line per request. Everything that came from the request is escaped and capped (`LogText`),
     /// and a URL token in the path is masked.
-    private func log(_ outcome: Outcome, head: RequestHead, started: Timestamp) {
-        let elapsed = RequestProcessor.milliseconds(RequestProcessor.now().microseconds - started.microseconds)
+    public func log(_ decided: Decided) {
+        let outcome = decided.outcome
+        guard let head = decided.head else {
+            logger.warning("\(outcome.message)", metadata: ["status": .string(String(outcome.response.status))])
+            return
+        }
+        let elapsed = RequestProcessor.milliseconds(RequestProcessor.now().microseconds - decided.started.microseconds)
         // `.string` values, not interpolations: each interpolation copied its text once more.
         var metadata: Logger.Metadata = [
             "status": .string(String(outcome.response.status)), "method": .string(LogText.safe(head.method, limit: 16)),

@@ -78,6 +78,16 @@ public final class WebhookService {
         }
     }
 
+    /// The answer instead of `outcome` when the group commit its delivery was written in failed
+    /// (`GroupCommitting.endGroup`): nothing acknowledged, the sender tries again.
+    public func notDurable(_ outcome: Outcome, _ error: EventStoreError) -> Outcome {
+        Outcome(
+            .unavailable(retryAfter: pipeline.settings.retryAfterSeconds, code: "storage_unavailable"),
+            webhook: outcome.webhook,
+            "not acknowledged, the group's flush failed (\(outcome.message)): \(error.debugDescription)",
+            severity: .error)
+    }
+
     private func unavailable(_ webhook: String, _ error: EventStoreError, _ message: String) -> Outcome {
         Outcome(
             .unavailable(retryAfter: pipeline.settings.retryAfterSeconds, code: "storage_unavailable"),

@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import Testing
+import WebhookCore
+
+@testable import FastCGITransport
+
+extension EndToEnd.FaultTests {
+    /// Spool mode's group commit with the real binary: one worker with requests queued answers them after
+    /// one flush each group, and a connection that stalls behind them cannot hold their answers.
+    @Test func queuedRequestsShareSpoolFlushesAndAreAllStoredOnce() throws {
+        let config = try environment.writeConfig(name: "group", webhook: webhook, acknowledge: "spool")
+        let server = try ServeProcess(environment: environment, config: config, name: "group", workers: 1)
+        let load = Load(url: url, body: try booking(), clients: 12, prefix: "group")
+        usleep(2_000_000)
+        load.stop()
+        #expect(Set(load.statuses.keys) == [200], "\(load.statuses)")
+        let metrics = try HTTP.request(environment.nginxURL + "/metrics", method: "GET").1
+        func counter(_ name: String) -> Int {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                Int($0.split(separator: " ")[1])
+            }
+                ?? -1
+        }
+        let flushes = counter("winkhook_spool_flushes_total")
+        let flushed = counter("winkhook_spool_flushed_deliveries_total")
+        // Every accepted delivery waited for a flush, and with twelve senders and one worker most shared one.
+        #expect(flushed == load.acknowledged.count, "\(flushed) flushed, \(load.acknowledged.count) acknowledged")
+        #expect(flushes > 0 && flushes * 3 / 2 < flushed, "\(flushes) flushes for \(flushed) deliveries")
+        try expectStoredExactlyOnce(load.acknowledged, at: environment.databaseURL, within: 30)
+        _ = server.stop()
+    }
+
+    @Test func aStalledConnectionQueuedBehindAcceptedRequestsCannotHoldTheirAnswers() throws {
+        let config = try environment.writeConfig(name: "stall", webhook: webhook, acknowledge: "spool")
+        let server = try ServeProcess(environment: environment, config: config, name: "stall", workers: 1)
+        let address = ListenAddress.unix(path: environment.socket)
+        let body = try booking()
+        let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(E2EEnvironment.secret))
+        var parameters = [
+            ("GATEWAY_INTERFACE", "CGI/1.1"), ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/webhook/wink"),
+            ("DOCUMENT_URI", "/webhook/wink"), ("QUERY_STRING", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
+            ("REMOTE_ADDR", "127.0.0.1"), ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "\(body.count)"),
+        ]
+        for (name, value) in signer.headers(id: "stall_1", timestamp: Int64(Date().timeIntervalSince1970), body: body) {
+            parameters.append(("HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_"), value))
+        }
+        var records = FastCGIClient.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0])
+        records += FastCGIClient.record(type: 4, content: FastCGIClient.encode(parameters))
+        records += FastCGIClient.record(type: 4, content: [])
+        let stdin = FastCGIClient.record(type: 5, content: body) + FastCGIClient.record(type: 5, content: [])
+        // The worker takes `first` and waits for the rest of its body; behind it queue a connection that
+        // sends half a record header and then nothing, and a normal delivery through nginx.
+        let first = try FastCGIClient.connect(address, timeoutSeconds: 20)
+        defer { close(first) }
+        #expect(FastCGIClient.writeAll(first, records + stdin.prefix(100)))
+        usleep(200_000)
+        let stalled = try FastCGIClient.connect(address, timeoutSeconds: 20)
+        defer { close(stalled) }
+        #expect(FastCGIClient.writeAll(stalled, [1, 1, 0]))
+        usleep(100_000)
+        let behind = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            behind.value = Result { try HTTP.signedPost(url, body: try booking(), id: "stall_2") }
+            done.signal()
+        }.start()
+        usleep(300_000)
+        let started = Date()
+        #expect(FastCGIClient.writeAll(first, Array(stdin.dropFirst(100))))
+        let status = FastCGITestAnswer.status(first)
+        let waited = Date().timeIntervalSince(started)
+        #expect(status == 200, "the first request was answered \(String(describing: status))")
+        #expect(waited < 5, "the first request waited \(waited) s for its answer")
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect((try? behind.value?.get().0) == 200, "\(String(describing: behind.value))")
+        // The stalled connection was dropped, not left holding the worker.
+        var byte: UInt8 = 0
+        #expect(read(stalled, &byte, 1) == 0)
+        try expectStoredExactlyOnce(["stall_1", "stall_2"], at: environment.databaseURL, within: 10)
+        _ = server.stop()
+    }
+}
+
+/// Reads a FastCGI answer to its end and returns its status.
+enum FastCGITestAnswer {
+    static func status(_ fd: Int32) -> Int? {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[0..<n]
+        }
+        var stdout: [UInt8] = []
+        var at = 0
+        while bytes.count - at >= 8 {
+            let length = Int(bytes[at + 4]) << 8 | Int(bytes[at + 5])
+            let total = 8 + length + Int(bytes[at + 6])
+            guard bytes.count - at >= total else { break }
+            if bytes[at + 1] == 6 { stdout += bytes[(at + 8)..<(at + 8 + length)] }
+            at += total
+        }
+        return (try? FastCGIClient.parse(stdout, from: .unix(path: "answer")))?.status
+    }
+}
