@@ -52,13 +52,12 @@ public struct MetricsPage: Sendable {
             "winkhook_points_stored_total", "counter", "Time-series points written to PostgreSQL by the workers.",
             "\(s.pointsStored)")
         single(
-            "winkhook_spool_flushes_total", "counter",
-            "Spool flushes (fdatasync) that made a group of accepted deliveries durable, in spool mode.",
-            "\(s.spoolFlushes)")
+            "winkhook_group_writes_total", "counter",
+            "Writes that stored the deliveries of a group of queued requests together (one PostgreSQL transaction or one spool flush).",
+            "\(s.groupStores)")
         single(
-            "winkhook_spool_flushed_deliveries_total", "counter",
-            "Deliveries made durable by those flushes (over the flushes: deliveries per flush).",
-            "\(s.spoolFlushedDeliveries)")
+            "winkhook_group_deliveries_total", "counter",
+            "Deliveries stored by those writes (divided by them: deliveries per write).", "\(s.groupDeliveries)")
         single(
             "winkhook_slow_requests_total", "counter", "Requests that took longer than [status] slow_ms.", "\(s.slow)")
         family("winkhook_workers", "gauge", "Worker processes by state.")

@@ -153,11 +153,11 @@ public final class Scoreboard: @unchecked Sendable {
         }
     }
 
-    /// The worker in `slot` made `deliveries` spooled deliveries durable with one flush.
-    public func spoolFlushed(slot: Int, deliveries: Int) {
+    /// The worker in `slot` stored `deliveries` requests' deliveries with one write (group commit).
+    public func groupStored(slot: Int, deliveries: Int) {
         let slotBase = ScoreboardLayout.slotBase(slot)
-        add(slotBase + ScoreboardLayout.spoolFlushesWord)
-        add(slotBase + ScoreboardLayout.spoolFlushedWord, deliveries)
+        add(slotBase + ScoreboardLayout.groupStoresWord)
+        add(slotBase + ScoreboardLayout.groupDeliveriesWord, deliveries)
     }
 
     /// The worker in `slot` is idle again without counting its request.

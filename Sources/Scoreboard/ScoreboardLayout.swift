@@ -36,10 +36,10 @@ enum ScoreboardLayout {
     static let bucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     /// Time-series points written.
     static let pointsWord = histogramWord + bucketBounds.count + 1
-    /// Spool flushes that made a group of deliveries durable (spool mode), and the deliveries in them.
-    static let spoolFlushesWord = pointsWord + 1
-    static let spoolFlushedWord = spoolFlushesWord + 1
-    static let countersWord = spoolFlushedWord + 1
+    /// Writes that stored a group of requests' deliveries together (group commit), and those deliveries.
+    static let groupStoresWord = pointsWord + 1
+    static let groupDeliveriesWord = groupStoresWord + 1
+    static let countersWord = groupDeliveriesWord + 1
     /// Requests by webhook (one more place for "none": no webhook matched) and cause.
     static let counterCount = (webhookCapacity + 1) * Cause.allCases.count
     static let slotWords = 1024

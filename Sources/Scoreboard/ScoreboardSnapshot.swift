@@ -17,9 +17,9 @@ public struct ScoreboardSnapshot: Sendable {
     public var slow = 0
     public var storageErrors = 0
     public var pointsStored = 0
-    /// Spool flushes that made a group of deliveries durable (spool mode), and the deliveries in them.
-    public var spoolFlushes = 0
-    public var spoolFlushedDeliveries = 0
+    /// Writes that stored a group of requests' deliveries together (group commit), and those deliveries.
+    public var groupStores = 0
+    public var groupDeliveries = 0
     /// Unix microseconds of the last write PostgreSQL took, and of the last it failed (0: none).
     public var storageLastOK: Int64 = 0
     public var storageLastFailed: Int64 = 0
@@ -81,8 +81,8 @@ extension Scoreboard {
             snapshot.slow += load(slotBase + ScoreboardLayout.slowWord)
             snapshot.storageErrors += load(slotBase + ScoreboardLayout.storageErrorsWord)
             snapshot.pointsStored += load(slotBase + ScoreboardLayout.pointsWord)
-            snapshot.spoolFlushes += load(slotBase + ScoreboardLayout.spoolFlushesWord)
-            snapshot.spoolFlushedDeliveries += load(slotBase + ScoreboardLayout.spoolFlushedWord)
+            snapshot.groupStores += load(slotBase + ScoreboardLayout.groupStoresWord)
+            snapshot.groupDeliveries += load(slotBase + ScoreboardLayout.groupDeliveriesWord)
             snapshot.storageLastOK = max(snapshot.storageLastOK, Int64(load(slotBase + ScoreboardLayout.storageOKWord)))
             snapshot.storageLastFailed = max(
                 snapshot.storageLastFailed, Int64(load(slotBase + ScoreboardLayout.storageFailedWord)))

@@ -11,8 +11,8 @@ import WebhookCore
 /// When the spool cannot take a delivery, the error stands (503: nothing acknowledged). Refused bodies
 /// (kept raw for a person) always go to the inner store directly.
 ///
-/// As `GroupCommitting`, the appends between `beginGroup` and `endGroup` share one flush.
-public final class SpoolingEventStore: EventStore, GroupCommitting {
+/// `recordBatch` (several requests served together) appends a batch to the spool with one flush.
+public final class SpoolingEventStore: EventStore {
     /// When deliveries go to the spool.
     public enum Use: Sendable {
         case whenUnavailable
@@ -49,16 +49,45 @@ public final class SpoolingEventStore: EventStore, GroupCommitting {
         try inner.recordRejected(rejected)
     }
 
-    public func beginGroup() { spool.beginGroup() }
+    /// The batch in one go: in `.always` mode appended with one flush; otherwise one transaction of the
+    /// inner store, or, while it is unavailable, appended with one flush.
+    public func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
+        guard use == .whenUnavailable else {
+            try appendGroup(deliveries, because: nil)
+            return deliveries.map { _ in .accepted }
+        }
+        do {
+            let results = try inner.recordBatch(deliveries)
+            if spool.hasOpenSegment { spool.closeSegment() }
+            return results
+        } catch  where error.code == .unavailable {
+            try appendGroup(deliveries, because: error)
+            return deliveries.map { _ in .spooled }
+        }
+    }
 
-    public var waitingInGroup: Int { spool.groupAppends }
-
-    public func endGroup() throws(EventStoreError) {
+    /// Appends every delivery, then flushes once; any failure fails them all (the caller then stores
+    /// each on its own: one already appended is appended again, and the drainer finds the repeat).
+    private func appendGroup(_ deliveries: [Delivery], because unavailable: EventStoreError?) throws(EventStoreError) {
+        spool.beginGroup()
+        var failure: SpoolError?
+        for delivery in deliveries {
+            do {
+                try spool.append(delivery)
+            } catch {
+                failure = error
+                break
+            }
+        }
         do {
             try spool.endGroup()
         } catch {
-            throw EventStoreError(.unavailable, "the spool refused it: \(error.reason)")
+            failure = failure ?? error
         }
+        guard let failure else { return }
+        let storeReason = unavailable.map { "\($0.detail); " } ?? ""
+        throw EventStoreError(
+            .unavailable, "\(storeReason)the spool refused it\(unavailable == nil ? "" : " too"): \(failure.reason)")
     }
 
     /// Appends durably; a spool that refuses keeps the store's error (if any) with its own reason.

@@ -73,9 +73,10 @@ public enum ConfigurationLoader {
         var settings = PipelineSettings()
         var publicURL: String?
         var deadline = 10
+        var groupLimit = 8
         if let server = try context.table(root, "server") {
             try context.checkKeys(
-                server, allowed: ["body_limit", "retry_after", "public_url", "deadline"], at: "server")
+                server, allowed: ["body_limit", "retry_after", "public_url", "deadline", "group_limit"], at: "server")
             publicURL = try context.string(server, "public_url", at: "server")
             if let url = publicURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
                 throw ConfigurationError("\(path): server.public_url must start with https:// (or http://)")
@@ -98,6 +99,12 @@ public enum ConfigurationLoader {
                     throw ConfigurationError("\(path): server.deadline must be between 2 and 14 seconds")
                 }
                 deadline = seconds
+            }
+            if let limit = try context.int(server, "group_limit", at: "server") {
+                guard (1...64).contains(limit) else {
+                    throw ConfigurationError("\(path): server.group_limit must be between 1 and 64 requests")
+                }
+                groupLimit = limit
             }
         }
 
@@ -159,12 +166,14 @@ public enum ConfigurationLoader {
                     "\(path): webhook \"\(webhook.name)\" has path \(webhook.path), which [status] answers; move one")
             }
         }
-        return WinkhookConfiguration(
+        var configuration = WinkhookConfiguration(
             path: path, databaseURL: databaseURL, databaseURLSource: databaseSource, settings: settings,
             spoolPath: spoolPath, spoolMaxBytes: spoolMaxBytes, acknowledge: acknowledge,
             deadlineSeconds: deadline, preparedStatements: preparedStatements, publicURL: publicURL,
             maintenance: maintenance, status: status, wink: wink, webhooks: webhooks, summaries: summaries,
             problems: context.problems,
             warnings: context.warnings)
+        configuration.groupLimit = groupLimit
+        return configuration
     }
 }

@@ -18,6 +18,9 @@ public struct WinkhookConfiguration: Sendable {
     public var acknowledge: AcknowledgeMode
     /// `[server] deadline`: seconds a request may spend on PostgreSQL before it is spooled instead.
     public var deadlineSeconds: Int
+    /// `[server] group_limit`: requests queued on a worker's listener that are stored together at most
+    /// (one transaction, or one spool flush); 1 stores each on its own.
+    public var groupLimit = 8
     /// `[database] prepared_statements`: `false` behind a transaction-pooling PgBouncer before 1.21.
     public var preparedStatements: Bool
     /// `[server] public_url`: how senders reach this host (`https://hooks.example.com`), for printed URLs.

@@ -102,24 +102,31 @@ import WebhookCore
         try writer.endGroup()  // the next group is not held responsible
     }
 
-    @Test func theSpoolingStoreCountsWhatWaitsForTheFlush() throws {
+    @Test func aBatchIsSpooledWithOneFlushInSpoolMode() throws {
         let database = InMemoryEventStore()
         let spool = SpoolWriter(directory: directory, maxBytes: 1 << 30)
         let store = SpoolingEventStore(inner: database, spool: spool, use: .always)
-        store.beginGroup()
-        #expect(store.waitingInGroup == 0)
-        #expect(try store.record(delivery(0)) == .accepted)
-        #expect(try store.record(delivery(1)) == .accepted)
-        #expect(store.waitingInGroup == 2 && spool.flushes == 0)
-        try store.endGroup()
-        #expect(store.waitingInGroup == 0 && spool.flushes == 1)
+        #expect(try store.recordBatch((0..<4).map(delivery)) == Array(repeating: .accepted, count: 4))
+        #expect(spool.flushes == 1 && database.deliveries.isEmpty)
         spool.flushFile = { _ in
             errno = EIO
             return -1
         }
-        store.beginGroup()
-        _ = try store.record(delivery(2))
-        let error = #expect(throws: EventStoreError.self) { try store.endGroup() }
-        #expect(error?.code == .unavailable && error?.detail.contains("spool") == true)
+        let error = #expect(throws: EventStoreError.self) { try store.recordBatch((4..<6).map(delivery)) }
+        #expect(error?.code == .unavailable && error?.detail.contains("spool refused") == true)
+    }
+
+    @Test func aBatchGoesToTheStoreInOneGoAndToTheSpoolWhileItIsDown() throws {
+        let database = InMemoryEventStore()
+        let spool = SpoolWriter(directory: directory, maxBytes: 1 << 30)
+        let store = SpoolingEventStore(inner: database, spool: spool)
+        #expect(try store.recordBatch((0..<3).map(delivery)) == Array(repeating: .inserted(points: 2), count: 3))
+        #expect(database.batches == [3] && spool.flushes == 0)
+        database.failure = EventStoreError(.unavailable, "connection refused")
+        #expect(try store.recordBatch((3..<6).map(delivery)) == Array(repeating: .spooled, count: 3))
+        #expect(spool.flushes == 1)
+        database.failure = nil
+        #expect(SpoolDrainer(directory: directory).drain(into: database).stored == 3)
+        #expect(database.deliveries.count == 6)
     }
 }

@@ -5,11 +5,12 @@ import WebhookCore
 
 /// One single-threaded FastCGI worker: `FCGX_Accept_r` on a listening socket, one request at a time.
 ///
-/// With a `GroupCommitting` store (spool mode) it serves the requests already queued on the listener as
-/// one group: each is taken and processed, the store makes all of them durable with one flush, then each
-/// is answered. A worker alone with a queue of requests so needs one `fdatasync` for several of them; a
-/// request never waits for more than the ones already queued when it was taken (`groupLimit` at most,
-/// and a connection that is slow to send ends the group: `GroupDeadline`).
+/// Group commit (`groupLimit` > 1): the requests already queued on the listener behind the one accepted
+/// are served as one group. Each is read and processed up to its store; their deliveries are then
+/// stored together (one PostgreSQL transaction, or one spool flush in spool mode), and only then is each
+/// answered, so every 200 still follows the write that holds its delivery. A group takes only what is
+/// already queued (never waits for a request to arrive), at most `groupLimit`, and a connection that is
+/// slow to send ends it (`GroupDeadline`).
 ///
 /// libfcgi's SIGTERM/SIGUSR1 handlers (installed by `FCGX_Init`) make a graceful stop: a request in
 /// flight finishes, then the next accept returns and `run` returns 0.
@@ -19,7 +20,6 @@ public final class FastCGIWorker {
     private let logger: Logger
     private let maxRequests: Int
     private let scoring: WorkerScoring?
-    private let groupCommit: (any GroupCommitting)?
     /// One per request of a group (one without group commit).
     private let requests: [UnsafeMutablePointer<FCGX_Request>]
     /// spawn-fcgi sends a worker's stderr to /dev/null; then warnings also go to the FastCGI stderr
@@ -28,7 +28,7 @@ public final class FastCGIWorker {
 
     /// The largest body drained after an early answer; past this the connection is simply closed.
     static let drainLimit = 16 << 20
-    /// Requests answered after one flush at most.
+    /// Requests stored together at most.
     public static let defaultGroupLimit = 8
     /// How long taking one more request into a group may take (its records and body), in ms.
     static let groupTakeMilliseconds = 1000
@@ -36,22 +36,18 @@ public final class FastCGIWorker {
     /// Creates a worker on `listenDescriptor` (0 under spawn-fcgi, mod_fcgid and `winkhook serve`).
     /// - Parameter maxRequests: exit after this many requests (0: never); only useful under a supervisor.
     /// - Parameter scoring: the pool's scoreboard under `winkhook serve` (counts, status pages).
-    /// - Parameter groupCommit: the store, when its writes can share a flush (spool mode): queued requests
-    ///   are then served in groups of up to `groupLimit`.
+    /// - Parameter groupLimit: requests stored together at most (1: one at a time).
     public init(
         listenDescriptor: Int32, processor: RequestProcessor, logger: Logger, maxRequests: Int = 0,
-        scoring: WorkerScoring? = nil, groupCommit: (any GroupCommitting)? = nil,
-        groupLimit: Int = FastCGIWorker.defaultGroupLimit
+        scoring: WorkerScoring? = nil, groupLimit: Int = 1
     ) {
         self.scoring = scoring
         self.listenDescriptor = listenDescriptor
         self.processor = processor
         self.logger = logger
         self.maxRequests = maxRequests
-        let size = groupCommit == nil ? 1 : max(1, groupLimit)
-        self.groupCommit = size > 1 ? groupCommit : nil
         // libfcgi's streams point back at their request, so each needs a stable address.
-        self.requests = (0..<size).map { _ in UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1) }
+        self.requests = (0..<max(1, groupLimit)).map { _ in UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1) }
     }
 
     deinit { for request in requests { request.deallocate() } }
@@ -69,7 +65,7 @@ public final class FastCGIWorker {
                 return 1
             }
         }
-        if groupCommit != nil {
+        if grouping {
             GroupDeadline.install()
             // Taking the next queued request must never wait for one to arrive. (The flag is the
             // listener's, so every worker on it copes with an accept that finds nothing: `accept`.)
@@ -97,6 +93,8 @@ public final class FastCGIWorker {
         return 0
     }
 
+    private var grouping: Bool { requests.count > 1 }
+
     private func finishAll() { for request in requests { FCGX_Finish_r(request) } }
 
     /// `FCGX_Accept_r`, waiting for a connection when the listener is non-blocking and has none yet.
@@ -111,16 +109,11 @@ public final class FastCGIWorker {
     /// Serves the accepted `requests[0]` and, with group commit, the requests queued behind it; returns
     /// how many were served.
     private func serveGroup() -> Int {
-        guard let groupCommit else {
-            if let taken = take(requests[0]) { answer(taken, failure: nil) }
-            return 1
-        }
-        groupCommit.beginGroup()
         var taken: [Taken] = []
         if let first = take(requests[0]) { taken.append(first) }
         var count = 1
-        // More only while something waits for the flush, and only what is already queued.
-        while count < requests.count, taken.contains(where: \.waitsForFlush), listenerHasConnection() {
+        // More only while a delivery waits to be stored, and only what is already queued.
+        while count < requests.count, taken.contains(where: { $0.decided.pending != nil }), listenerHasConnection() {
             GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
             let accepted = FCGX_Accept_r(requests[count])
             guard accepted >= 0 else {
@@ -133,15 +126,11 @@ public final class FastCGIWorker {
             if let next { taken.append(next) }
             if GroupDeadline.expired { break }
         }
-        var failure: EventStoreError?
-        let waiting = groupCommit.waitingInGroup
-        do {
-            try groupCommit.endGroup()
-            if waiting > 0 { scoring?.flushed(deliveries: waiting) }
-        } catch {
-            failure = error
-        }
-        for request in taken { answer(request, failure: failure) }
+        var decided = taken.map(\.decided)
+        let stored = decided.filter { $0.pending != nil }.count
+        processor.store(&decided)
+        if grouping, stored > 0 { scoring?.grouped(deliveries: stored) }
+        for (index, request) in taken.enumerated() { answer(request, decided[index]) }
         return count
     }
 
@@ -154,10 +143,8 @@ public final class FastCGIWorker {
     /// A request processed and not answered yet.
     private struct Taken {
         let request: UnsafeMutablePointer<FCGX_Request>
-        var decided: RequestProcessor.Decided
+        let decided: RequestProcessor.Decided
         let started: Int64
-        /// Whether its answer holds only once the group is flushed.
-        let waitsForFlush: Bool
     }
 
     /// Reads and processes an accepted request; a status page is answered at once (`nil`).
@@ -173,22 +160,17 @@ public final class FastCGIWorker {
             scoring.notCounted()
             return nil
         }
-        let waitingBefore = groupCommit?.waitingInGroup ?? 0
         let decided = processor.decide(
             parameters: parameters,
             readBody: { limit in FastCGIWorker.read(input, upTo: limit) },
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
-        let waits = (groupCommit?.waitingInGroup ?? 0) > waitingBefore
-        return Taken(request: request, decided: decided, started: started, waitsForFlush: waits)
+        return Taken(request: request, decided: decided, started: started)
     }
 
-    /// Logs and writes the answer of a taken request, and ends it. `failure`: the group's flush failed,
-    /// so a request that waited for it is not acknowledged (503).
-    private func answer(_ taken: Taken, failure: EventStoreError?) {
-        var decided = taken.decided
-        if let failure, taken.waitsForFlush { decided.outcome = processor.service.notDurable(decided.outcome, failure) }
+    /// Logs and writes the answer of a taken request (its delivery stored), and ends it.
+    private func answer(_ taken: Taken, _ decided: RequestProcessor.Decided) {
         processor.log(decided)
         let outcome = decided.outcome
         let request = taken.request
@@ -206,7 +188,7 @@ public final class FastCGIWorker {
         FCGX_Finish_r(request)
         // A group's requests come from new connections: one the web server keeps open
         // (`fastcgi_keep_conn on`) would otherwise wait, unread, for this place's next group.
-        if groupCommit != nil { FCGX_Free(request, 1) }
+        if grouping { FCGX_Free(request, 1) }
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).

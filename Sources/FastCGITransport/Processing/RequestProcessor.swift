@@ -24,21 +24,36 @@ public struct RequestProcessor {
     public func respond(
         parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
     ) -> Outcome {
-        let decided = decide(parameters: parameters, readBody: readBody, discardBody: discardBody)
-        log(decided)
-        return decided.outcome
+        var decided = [decide(parameters: parameters, readBody: readBody, discardBody: discardBody)]
+        store(&decided)
+        log(decided[0])
+        return decided[0].outcome
     }
 
-    /// A request's outcome before its log line is written (a transport that makes several requests
-    /// durable together logs each once its answer is final).
+    /// A request taken as far as its store, before its log line is written: a transport that serves
+    /// several requests together stores their deliveries in one go (`store`), then logs and answers each.
     public struct Decided {
-        /// The answer, replaceable until it is logged.
+        /// The answer (final once `pending` is `nil`).
         public var outcome: Outcome
+        /// The delivery still to store.
+        public var pending: Delivery?
         let head: RequestHead?
         let started: Timestamp
     }
 
-    /// `respond` without the log line: `log` writes it.
+    /// Stores the pending deliveries of `group` together (`WebhookService.storeGroup`) and fills in
+    /// their outcomes.
+    public func store(_ group: inout [Decided]) {
+        let waiting = group.indices.filter { group[$0].pending != nil }
+        guard !waiting.isEmpty else { return }
+        let outcomes = service.storeGroup(waiting.compactMap { group[$0].pending })
+        for (index, outcome) in zip(waiting, outcomes) {
+            group[index].outcome = outcome
+            group[index].pending = nil
+        }
+    }
+
+    /// `respond` up to the store and without the log line: `store` and `log` do the rest.
     public func decide(
         parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
     ) -> Decided {
@@ -48,19 +63,26 @@ public struct RequestProcessor {
             let outcome = Outcome(
                 WebhookResponse(status: 400, body: #"{"ok":false,"error":"invalid_content_length"}"#),
                 webhook: nil, "request refused: CONTENT_LENGTH is not a decimal number", severity: .warning)
-            return Decided(outcome: outcome, head: nil, started: started)
+            return Decided(outcome: outcome, pending: nil, head: nil, started: started)
         }
-        let outcome: Outcome
         switch service.preflight(head, now: started) {
         case .respond(let early):
             discardBody(head.contentLength)
-            outcome = early
+            return Decided(outcome: early, pending: nil, head: head, started: started)
         case .readBody(let limit):
             let wanted = min(head.contentLength ?? (limit + 1), limit + 1)
             let body = readBody(wanted)
-            outcome = service.handle(WebhookRequest(head: head, body: body, receivedAt: RequestProcessor.now()))
+            switch service.prepare(WebhookRequest(head: head, body: body, receivedAt: RequestProcessor.now())) {
+            case .answered(let outcome):
+                return Decided(outcome: outcome, pending: nil, head: head, started: started)
+            case .store(let delivery):
+                // Replaced by `store`; never an acknowledgement until then.
+                let placeholder = Outcome(
+                    .unavailable(retryAfter: service.pipeline.settings.retryAfterSeconds, code: "storage_unavailable"),
+                    webhook: delivery.webhook, "not stored", severity: .error)
+                return Decided(outcome: placeholder, pending: delivery, head: head, started: started)
+            }
         }
-        return Decided(outcome: outcome, head: head, started: started)
     }
 
     /// One line per request. Everything that came from the request is escaped and capped (`LogText`),

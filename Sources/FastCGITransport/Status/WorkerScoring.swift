@@ -60,8 +60,8 @@ public struct WorkerScoring {
             microseconds: now - startedAt, slowMicroseconds: slowMicroseconds, at: now, points: outcome.pointsStored)
     }
 
-    /// Counts one spool flush for `deliveries` deliveries.
-    func flushed(deliveries: Int) { board.spoolFlushed(slot: slot, deliveries: deliveries) }
+    /// Counts one write that stored `deliveries` deliveries of a group.
+    func grouped(deliveries: Int) { board.groupStored(slot: slot, deliveries: deliveries) }
 
     /// Marks the slot idle without counting (a status page was served).
     func notCounted() { board.requestNotCounted(slot: slot) }

@@ -89,7 +89,9 @@ public final class PostgresEventStore: EventStore {
         var seen = Set<DeliveryKey>()
         let unique = deliveries.filter { seen.insert(DeliveryKey($0)).inserted }
         let parameters = PostgresEventStore.batchParameters(unique)
-        let limit = Deadline(secondsFromNow: Double(options.deadlineSeconds))
+        // Requests served together (group commit): the deadline of the one received first.
+        let earliest = unique.map(\.receivedAt.microseconds).min().map { Timestamp(microseconds: $0) }
+        let limit = earliest.map { deadline(since: $0) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
         let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
             try connection.executePrepared(
                 "winkhook_record_batch", sql: PostgresEventStore.batchSQL, parameters, deadline: limit)

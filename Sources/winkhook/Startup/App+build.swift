@@ -109,12 +109,9 @@ enum App {
                     metadata: ["error": "\(error.debugDescription)"])
             }
             if let supervised { WorkerShutdown.watchSupervisor(descriptor: supervised) }
-            // In spool mode the requests queued on the listener share one flush of the spool.
-            let groupCommit =
-                configuration.acknowledge == .spool ? processor.service.store as? any GroupCommitting : nil
             return FastCGIWorker(
                 listenDescriptor: listenDescriptor, processor: processor, logger: logger, maxRequests: maxRequests,
-                scoring: scoring(configuration, environment: environment), groupCommit: groupCommit
+                scoring: scoring(configuration, environment: environment), groupLimit: configuration.groupLimit
             ).run()
         } catch {
             logger.critical("worker cannot start: \(error)")
