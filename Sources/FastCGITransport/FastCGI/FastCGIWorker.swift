@@ -156,7 +156,7 @@ public final class FastCGIWorker {
         if let scoring, let page = scoring.page(for: parameters, now: started) {
             FastCGIWorker.drain(input, upTo: FastCGIWorker.drainLimit)
             write(page.cgiBytes, to: request.pointee.out)
-            FCGX_Finish_r(request)
+            end(request)
             scoring.notCounted()
             return nil
         }
@@ -184,10 +184,15 @@ public final class FastCGIWorker {
         // for after this answer arrived, by whichever worker, already counts it.
         scoring?.finished(outcome, startedAt: taken.started, now: RequestProcessor.now().microseconds)
         // Flush and end the request here, still with the stop signals blocked (the next accept would
-        // do it otherwise, where a signal could cut the flush short). A second finish is a no-op.
+        // do it otherwise, where a signal could cut the flush short).
+        end(request)
+    }
+
+    /// Flushes and ends a request (a second finish is a no-op). With group commit its connection is
+    /// closed too: a group's requests come from new connections, and one the web server keeps open
+    /// (`fastcgi_keep_conn on`) would otherwise wait, unread, for this place's next group.
+    private func end(_ request: UnsafeMutablePointer<FCGX_Request>) {
         FCGX_Finish_r(request)
-        // A group's requests come from new connections: one the web server keeps open
-        // (`fastcgi_keep_conn on`) would otherwise wait, unread, for this place's next group.
         if grouping { FCGX_Free(request, 1) }
     }
 
