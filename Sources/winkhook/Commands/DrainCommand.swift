@@ -25,7 +25,7 @@ struct DrainCommand: ParsableCommand {
     @Flag(
         name: .long,
         help:
-            "Keep draining: a pass a second (every 100 ms in spool mode), backing off to 10 s while PostgreSQL is away (what serve runs)."
+            "Keep draining: a pass a second (every 25 ms in spool mode), backing off to 10 s while PostgreSQL is away (what serve runs)."
     )
     var watch = false
 
@@ -48,7 +48,7 @@ struct DrainCommand: ParsableCommand {
         if watch {
             let store = PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
             // In spool mode every delivery waits for the drainer: look often, so it is visible within a second.
-            let interval = config.acknowledge == .spool ? 100 : 1000
+            let interval = config.acknowledge == .spool ? 25 : 1000
             DrainWatch(directory: config.spoolPath, store: store, logger: logger, intervalMilliseconds: interval)
                 .run(environment: environment)
             return

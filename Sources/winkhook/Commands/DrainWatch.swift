@@ -17,7 +17,7 @@ struct DrainWatch {
     func run(environment: [String: String]) {
         WatchSignals.install(environment: environment)
         // Requests first: the drainer yields the CPU to the workers under load (its batches wait a little).
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         logger.info("spool drainer started", metadata: ["spool": "\(directory)"])
         let drainer = SpoolDrainer(directory: directory)
         var report = DrainReport()
