@@ -109,28 +109,34 @@ public final class FastCGIWorker {
     /// Serves the accepted `requests[0]` and, with group commit, the requests queued behind it; returns
     /// how many were served.
     private func serveGroup() -> Int {
+        // The requests taken (a status page is answered at once) and, at the same places, their decisions.
         var taken: [Taken] = []
-        if let first = take(requests[0]) { taken.append(first) }
+        var decided: [RequestProcessor.Decided] = []
+        var waiting = 0
+        func add(_ request: UnsafeMutablePointer<FCGX_Request>) {
+            guard let (one, decision) = take(request) else { return }
+            taken.append(one)
+            if decision.pending != nil { waiting += 1 }
+            decided.append(decision)
+        }
+        add(requests[0])
         var count = 1
         // More only while a delivery waits to be stored, and only what is already queued.
-        while count < requests.count, taken.contains(where: { $0.decided.pending != nil }), listenerHasConnection() {
+        while count < requests.count, waiting > 0, listenerHasConnection() {
             GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
             let accepted = FCGX_Accept_r(requests[count])
             guard accepted >= 0 else {
                 GroupDeadline.disarm()
                 break
             }
-            let next = take(requests[count])
+            add(requests[count])
             GroupDeadline.disarm()
             count += 1
-            if let next { taken.append(next) }
             if GroupDeadline.expired { break }
         }
-        var decided = taken.map(\.decided)
-        let stored = decided.filter { $0.pending != nil }.count
         processor.store(&decided)
-        if grouping, stored > 0 { scoring?.grouped(deliveries: stored) }
-        for (index, request) in taken.enumerated() { answer(request, decided[index]) }
+        if grouping, waiting > 0 { scoring?.grouped(deliveries: waiting) }
+        for index in taken.indices { answer(taken[index], decided[index]) }
         return count
     }
 
@@ -143,12 +149,11 @@ public final class FastCGIWorker {
     /// A request processed and not answered yet.
     private struct Taken {
         let request: UnsafeMutablePointer<FCGX_Request>
-        let decided: RequestProcessor.Decided
         let started: Int64
     }
 
     /// Reads and processes an accepted request; a status page is answered at once (`nil`).
-    private func take(_ request: UnsafeMutablePointer<FCGX_Request>) -> Taken? {
+    private func take(_ request: UnsafeMutablePointer<FCGX_Request>) -> (Taken, RequestProcessor.Decided)? {
         let parameters = copyParameters(request)
         let input = request.pointee.in
         let started = RequestProcessor.now().microseconds
@@ -166,7 +171,7 @@ public final class FastCGIWorker {
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
-        return Taken(request: request, decided: decided, started: started)
+        return (Taken(request: request, started: started), decided)
     }
 
     /// Logs and writes the answer of a taken request (its delivery stored), and ends it.

@@ -53,6 +53,11 @@ public struct RequestProcessor {
         }
     }
 
+    /// What a decision waiting for its store says until `store` replaces it: never an acknowledgement.
+    static let notStored = Outcome(
+        WebhookResponse(status: 500, body: #"{"ok":false,"error":"not_stored"}"#), webhook: nil, "not stored",
+        severity: .error)
+
     /// `respond` up to the store and without the log line: `store` and `log` do the rest.
     public func decide(
         parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
@@ -77,10 +82,7 @@ public struct RequestProcessor {
                 return Decided(outcome: outcome, pending: nil, head: head, started: started)
             case .store(let delivery):
                 // Replaced by `store`; never an acknowledgement until then.
-                let placeholder = Outcome(
-                    .unavailable(retryAfter: service.pipeline.settings.retryAfterSeconds, code: "storage_unavailable"),
-                    webhook: delivery.webhook, "not stored", severity: .error)
-                return Decided(outcome: placeholder, pending: delivery, head: head, started: started)
+                return Decided(outcome: RequestProcessor.notStored, pending: delivery, head: head, started: started)
             }
         }
     }
