@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h> /* the worker's wait for a connection: EPOLLEXCLUSIVE wakes one worker, not all */
 #include <time.h>
 /* ppoll(2) is a GNU extension that Swift's Glibc module leaves out; the worker waits for a connection
    with it, so a stop signal cannot slip in between checking for one and starting to wait. */

@@ -53,11 +53,11 @@ public struct MetricsPage: Sendable {
             "\(s.pointsStored)")
         single(
             "winkhook_group_writes_total", "counter",
-            "Writes that stored the deliveries of a group of queued requests together (one PostgreSQL transaction or one spool flush).",
+            "Writes that stored the deliveries of two or more queued requests together (one PostgreSQL transaction or spool flush; one by one when that failed).",
             "\(s.groupStores)")
         single(
             "winkhook_group_deliveries_total", "counter",
-            "Deliveries stored by those writes (divided by them: deliveries per write).", "\(s.groupDeliveries)")
+            "The deliveries of those groups (divided by the writes: deliveries per group).", "\(s.groupDeliveries)")
         single(
             "winkhook_slow_requests_total", "counter", "Requests that took longer than [status] slow_ms.", "\(s.slow)")
         family("winkhook_workers", "gauge", "Worker processes by state.")

@@ -153,7 +153,7 @@ public final class Scoreboard: @unchecked Sendable {
         }
     }
 
-    /// The worker in `slot` stored `deliveries` requests' deliveries with one write (group commit).
+    /// The worker in `slot` stored the deliveries of `deliveries` (two or more) requests together.
     public func groupStored(slot: Int, deliveries: Int) {
         let slotBase = ScoreboardLayout.slotBase(slot)
         add(slotBase + ScoreboardLayout.groupStoresWord)

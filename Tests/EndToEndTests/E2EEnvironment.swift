@@ -44,7 +44,7 @@ struct E2EEnvironment {
     /// A configuration file for one test; returns its path.
     func writeConfig(
         name: String, webhook: String, enabled: Bool = true, databaseURL: String? = nil, spool: String? = nil,
-        acknowledge: String = "commit", deadline: Int = 10, preparedStatements: Bool = true
+        acknowledge: String = "commit", deadline: Int = 10, preparedStatements: Bool = true, groupLimit: Int = 8
     ) throws -> String {
         let secretPath = "\(runDirectory)/\(name).secret"
         try (E2EEnvironment.secret + "\n").write(toFile: secretPath, atomically: true, encoding: .utf8)
@@ -58,6 +58,7 @@ struct E2EEnvironment {
             body_limit = 262144
             retry_after = 7
             deadline = \(deadline)
+            group_limit = \(groupLimit)
 
             [spool]
             path = "\(spool ?? "\(runDirectory)/\(name).spool")"

@@ -20,14 +20,18 @@ extension ConfigurationLoaderTests {
             prepared_statements = false
             [server]
             deadline = 4
+            group_limit = 1
             [spool]
             acknowledge = "spool"
             """ + "\n" + Self.minimal)
         #expect(set.acknowledge == .spool && set.deadlineSeconds == 4 && !set.preparedStatements)
+        #expect(set.groupLimit == 1 && (try parse(Self.minimal)).groupLimit == 8)
         for (text, complaint) in [
             ("[spool]\nacknowledge = \"later\"", "spool.acknowledge"),
             ("[server]\ndeadline = 30", "server.deadline"),
             ("[server]\ndeadline = 1", "server.deadline"),
+            ("[server]\ngroup_limit = 0", "server.group_limit"),
+            ("[server]\ngroup_limit = 65", "server.group_limit"),
             ("[database]\nprepared_statements = \"no\"", "prepared_statements"),
         ] {
             let error = #expect(throws: ConfigurationError.self) { try parse(text + "\n" + Self.minimal) }

@@ -30,8 +30,11 @@ public final class FastCGIWorker {
     static let drainLimit = 16 << 20
     /// Requests stored together at most.
     public static let defaultGroupLimit = 8
-    /// How long taking one more request into a group may take (its records and body), in ms.
+    /// How long accepting one more request into a group may take (its records), and then reading its
+    /// body, in ms each.
     static let groupTakeMilliseconds = 1000
+    /// No request joins a group once the group is this old (µs): the first one's answer waits for them.
+    static let groupBudgetMicros: Int64 = 250_000
 
     /// Creates a worker on `listenDescriptor` (0 under spawn-fcgi, mod_fcgid and `winkhook serve`).
     /// - Parameter maxRequests: exit after this many requests (0: never); only useful under a supervisor.
@@ -59,8 +62,10 @@ public final class FastCGIWorker {
             return 1
         }
         WorkerShutdown.installHandlers()
-        for request in requests {
-            guard FCGX_InitRequest(request, listenDescriptor, 0) == 0 else {
+        for (index, request) in requests.enumerated() {
+            // A further request of a group: an accept cut short by `GroupDeadline` returns.
+            let flags = index == 0 ? 0 : FCGI_FAIL_ACCEPT_ON_INTR
+            guard FCGX_InitRequest(request, listenDescriptor, flags) == 0 else {
                 logger.critical("FCGX_InitRequest failed")
                 return 1
             }
@@ -113,29 +118,34 @@ public final class FastCGIWorker {
         var taken: [Taken] = []
         var decided: [RequestProcessor.Decided] = []
         var waiting = 0
-        func add(_ request: UnsafeMutablePointer<FCGX_Request>) {
-            guard let (one, decision) = take(request) else { return }
+        func add(_ request: UnsafeMutablePointer<FCGX_Request>, bounded: Bool = false) {
+            guard let (one, decision) = take(request, bounded: bounded) else { return }
             taken.append(one)
             if decision.pending != nil { waiting += 1 }
             decided.append(decision)
         }
         add(requests[0])
+        let groupStarted = FastCGIWorker.monotonicMicros()
         var count = 1
-        // More only while a delivery waits to be stored, and only what is already queued.
-        while count < requests.count, waiting > 0, listenerHasConnection() {
-            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
+        // More only while a delivery waits to be stored, only what is already queued, and only for a while.
+        while count < requests.count, waiting > 0,
+            FastCGIWorker.monotonicMicros() - groupStarted < FastCGIWorker.groupBudgetMicros, listenerHasConnection()
+        {
+            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds, repeating: true)
             let accepted = FCGX_Accept_r(requests[count])
-            guard accepted >= 0 else {
-                GroupDeadline.disarm()
-                break
-            }
-            add(requests[count])
+            GroupDeadline.disarm()
+            guard accepted >= 0 else { break }
+            let slowAccept = GroupDeadline.expired
+            // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
+            // the last one taken, so the answers before it do not wait on its connection's close.
+            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds, repeating: false)
+            add(requests[count], bounded: true)
             GroupDeadline.disarm()
             count += 1
-            if GroupDeadline.expired { break }
+            if slowAccept || GroupDeadline.expired { break }
         }
         processor.store(&decided)
-        if grouping, waiting > 0 { scoring?.grouped(deliveries: waiting) }
+        if waiting > 1 { scoring?.grouped(deliveries: waiting) }
         for index in taken.indices { answer(taken[index], decided[index]) }
         return count
     }
@@ -153,7 +163,10 @@ public final class FastCGIWorker {
     }
 
     /// Reads and processes an accepted request; a status page is answered at once (`nil`).
-    private func take(_ request: UnsafeMutablePointer<FCGX_Request>) -> (Taken, RequestProcessor.Decided)? {
+    /// `bounded`: taken under `GroupDeadline`, whose signal cuts a body read short (answered 503).
+    private func take(_ request: UnsafeMutablePointer<FCGX_Request>, bounded: Bool = false) -> (
+        Taken, RequestProcessor.Decided
+    )? {
         let parameters = copyParameters(request)
         let input = request.pointee.in
         let started = RequestProcessor.now().microseconds
@@ -171,6 +184,14 @@ public final class FastCGIWorker {
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
+        if bounded, GroupDeadline.expired, let input, FCGX_GetError(input) == EINTR {
+            // Not the sender's fault: nothing stored, and it may try again at once.
+            let outcome = Outcome(
+                .unavailable(retryAfter: 1, code: "body_timeout"), webhook: decided.outcome.webhook,
+                "the body did not arrive within \(FastCGIWorker.groupTakeMilliseconds) ms while others waited; try again",
+                severity: .warning)
+            return (Taken(request: request, started: started), processor.replaced(decided, with: outcome))
+        }
         return (Taken(request: request, started: started), decided)
     }
 
@@ -199,6 +220,12 @@ public final class FastCGIWorker {
     private func end(_ request: UnsafeMutablePointer<FCGX_Request>) {
         FCGX_Finish_r(request)
         if grouping { FCGX_Free(request, 1) }
+    }
+
+    static func monotonicMicros() -> Int64 {
+        var clock = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &clock)
+        return Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000)
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).

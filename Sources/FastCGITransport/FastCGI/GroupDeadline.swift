@@ -1,9 +1,9 @@
 import Glibc
 
 /// The bound on how long a group of requests may wait for one more (`FastCGIWorker`'s group commit):
-/// a one-shot `SIGALRM` timer around taking each request after the first, so a connection that sends
-/// its records slowly, or not at all, cuts the group short (its read returns EINTR and libfcgi drops
-/// it) instead of holding back the answers of the requests already taken.
+/// a `SIGALRM` timer around taking each request after the first, so a connection that sends its records
+/// or its body slowly, or not at all, cuts the group short (its read returns EINTR) instead of holding
+/// back the answers of the requests already taken.
 enum GroupDeadline {
     nonisolated(unsafe) static var expiredFlag: sig_atomic_t = 0
 
@@ -23,14 +23,15 @@ enum GroupDeadline {
         pthread_sigmask(SIG_UNBLOCK, &alarm, nil)
     }
 
-    /// Starts the timer: it goes off `milliseconds` from now, then every 100 ms until disarmed (libfcgi
-    /// retries the accept after dropping a connection, and the next wait must be cut short too).
-    static func arm(milliseconds: Int) {
+    /// Starts the timer: it goes off `milliseconds` from now, then, when `repeating`, every 100 ms until
+    /// disarmed (for an accept: after dropping a connection libfcgi waits on its close and accepts again,
+    /// and those waits must be cut short too).
+    static func arm(milliseconds: Int, repeating: Bool) {
         expiredFlag = 0
         var timer = itimerval()
         timer.it_value.tv_sec = milliseconds / 1000
         timer.it_value.tv_usec = (milliseconds % 1000) * 1000
-        timer.it_interval.tv_usec = 100_000
+        if repeating { timer.it_interval.tv_usec = 100_000 }
         setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
     }
 

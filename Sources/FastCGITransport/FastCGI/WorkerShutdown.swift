@@ -43,8 +43,9 @@ public enum WorkerShutdown {
     }
 
     /// Waits until `descriptor` (a non-blocking listener) has a connection to accept; `false` when a stop
-    /// was asked for first. The stop signals are unblocked only inside `ppoll`, so one that arrives just
-    /// before the wait still ends it.
+    /// was asked for first. The stop signals are unblocked only inside the wait, so one that arrives just
+    /// before it still ends it. The wait is `epoll` with `EPOLLEXCLUSIVE`, so a connection wakes one idle
+    /// worker rather than all of them (`ppoll` when epoll is not to be had).
     static func waitForConnection(on descriptor: Int32) -> Bool {
         var stops = sigset_t()
         var previous = sigset_t()
@@ -54,14 +55,37 @@ public enum WorkerShutdown {
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         var unblocked = previous
         for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigdelset(&unblocked, signal) }
+        let queue = exclusiveWait(on: descriptor)
         while !requested {
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = ppoll(&entry, 1, nil, &unblocked)
+            var event = epoll_event()
+            let ready = queue >= 0 ? epoll_pwait(queue, &event, 1, -1, &unblocked) : ppoll(&entry, 1, nil, &unblocked)
             // An error other than a signal is for the accept to report.
             if ready > 0 || (ready < 0 && errno != EINTR) { return true }
         }
         return false
     }
+
+    /// An epoll instance watching `descriptor` for connections with `EPOLLEXCLUSIVE`, made once per
+    /// process; -1 when it cannot be made.
+    private static func exclusiveWait(on descriptor: Int32) -> Int32 {
+        if waitQueue.descriptor == descriptor { return waitQueue.queue }
+        if waitQueue.queue >= 0 { close(waitQueue.queue) }
+        var queue = epoll_create1(Int32(EPOLL_CLOEXEC))
+        if queue >= 0 {
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+            event.data.fd = descriptor
+            if epoll_ctl(queue, EPOLL_CTL_ADD, descriptor, &event) != 0 {
+                close(queue)
+                queue = -1
+            }
+        }
+        waitQueue = (descriptor, queue)
+        return queue
+    }
+
+    nonisolated(unsafe) private static var waitQueue: (descriptor: Int32, queue: Int32) = (-1, -1)
 
     /// Starts a thread that asks this process to stop when `descriptor` (the read end of a pipe whose
     /// write end only the supervisor holds) reaches end of file, i.e. when the supervisor is gone.

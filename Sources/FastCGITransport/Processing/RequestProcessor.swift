@@ -53,6 +53,11 @@ public struct RequestProcessor {
         }
     }
 
+    /// `decided` with `outcome` instead, and nothing left to store.
+    public func replaced(_ decided: Decided, with outcome: Outcome) -> Decided {
+        Decided(outcome: outcome, pending: nil, head: decided.head, started: decided.started)
+    }
+
     /// What a decision waiting for its store says until `store` replaces it: never an acknowledgement.
     static let notStored = Outcome(
         WebhookResponse(status: 500, body: #"{"ok":false,"error":"not_stored"}"#), webhook: nil, "not stored",

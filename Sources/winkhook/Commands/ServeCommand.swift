@@ -115,6 +115,7 @@ struct ServeCommand: ParsableCommand {
             })
         var pidFileFailed = false
         defer { if let pidFile, !pidFileFailed { unlink(pidFile) } }
+        let listenerFlags = fcntl(descriptor, F_GETFL)
         let status = supervisor.run {
             guard let pidFile else { return true }
             guard let file = fopen(pidFile, "w") else {
@@ -126,6 +127,9 @@ struct ServeCommand: ParsableCommand {
             fclose(file)
             return true
         }
+        // Group commit makes the (shared) listener non-blocking; a socket systemd keeps for the next start
+        // goes back as it came, for whatever serves it next.
+        if listenerFlags >= 0 { _ = fcntl(descriptor, F_SETFL, listenerFlags) }
         if status != 0 { throw ExitCode(status) }
     }
 
