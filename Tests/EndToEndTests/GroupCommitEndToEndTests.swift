@@ -48,7 +48,7 @@ extension EndToEnd.FaultTests {
         let address = ListenAddress.unix(path: environment.socket)
         let body = try booking()
         let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(E2EEnvironment.secret))
-        func records(id: String) -> (head: [UInt8], stdin: [UInt8]) {
+        func request(id: String) -> (head: [UInt8], stdin: [UInt8]) {
             var parameters = [
                 ("GATEWAY_INTERFACE", "CGI/1.1"), ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/webhook/wink"),
                 ("DOCUMENT_URI", "/webhook/wink"), ("QUERY_STRING", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
@@ -62,7 +62,7 @@ extension EndToEnd.FaultTests {
             head += FastCGIClient.record(type: 4, content: [])
             return (head, FastCGIClient.record(type: 5, content: body) + FastCGIClient.record(type: 5, content: []))
         }
-        let (records, stdin) = records(id: "stall_1")
+        let (records, stdin) = request(id: "stall_1")
         // The worker takes `first` and waits for the rest of its body; behind it queue a connection that
         // stalls, and a normal delivery through nginx.
         let first = try FastCGIClient.connect(address, timeoutSeconds: 20)
@@ -71,7 +71,7 @@ extension EndToEnd.FaultTests {
         usleep(200_000)
         let stalled = try FastCGIClient.connect(address, timeoutSeconds: 20)
         defer { close(stalled) }
-        let slow = records(id: "stall_slow")
+        let slow = request(id: "stall_slow")
         #expect(FastCGIClient.writeAll(stalled, stall == "records" ? [1, 1, 0] : slow.head + slow.stdin.prefix(50)))
         usleep(100_000)
         let behind = ResultBox()

@@ -25,7 +25,7 @@ extension ConfigurationLoaderTests {
             acknowledge = "spool"
             """ + "\n" + Self.minimal)
         #expect(set.acknowledge == .spool && set.deadlineSeconds == 4 && !set.preparedStatements)
-        #expect(set.groupLimit == 1 && (try parse(Self.minimal)).groupLimit == 8)
+        #expect(set.groupLimit == 1 && defaults.groupLimit == 8)
         for (text, complaint) in [
             ("[spool]\nacknowledge = \"later\"", "spool.acknowledge"),
             ("[server]\ndeadline = 30", "server.deadline"),
