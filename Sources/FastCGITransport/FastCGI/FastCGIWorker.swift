@@ -184,7 +184,7 @@ public final class FastCGIWorker {
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
-        if bounded, GroupDeadline.expired, let input, FCGX_GetError(input) == EINTR {
+        if bounded, decided.pending == nil, GroupDeadline.expired, let input, FCGX_GetError(input) == EINTR {
             // Not the sender's fault: nothing stored, and it may try again at once.
             let outcome = Outcome(
                 .unavailable(retryAfter: 1, code: "body_timeout"), webhook: decided.outcome.webhook,
