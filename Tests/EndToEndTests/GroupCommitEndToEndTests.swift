@@ -32,16 +32,17 @@ extension EndToEnd.FaultTests {
             #expect(writes == 0 && grouped == 0, "\(writes) group writes with group_limit = 1")
         } else {
             // Twelve senders and one worker: requests queue, and their deliveries are stored together.
-            #expect(writes > 0 && grouped >= 2 * writes, "\(writes) writes for \(grouped) deliveries")
+            #expect(writes > 0, "no group formed: \(grouped) deliveries in \(writes) group writes")
             #expect(grouped <= load.acknowledged.count, "\(grouped) grouped, \(load.acknowledged.count) acknowledged")
         }
         try expectStoredExactlyOnce(load.acknowledged, at: environment.databaseURL, within: 30)
         _ = server.stop()
     }
 
-    /// `records`: the stalled connection sends half a record header; `body`: all its records but only part
-    /// of its body (it is answered 503, try again).
-    @Test(arguments: ["records", "body"])
+    /// `records`: the stalled connection sends half a record header (it is dropped); `parameters`: its
+    /// parameters but not their end; `body`: all its records but only part of its body (both answered
+    /// 503, try again, nothing stored).
+    @Test(arguments: ["records", "parameters", "body"])
     func aStalledConnectionQueuedBehindAcceptedRequestsCannotHoldTheirAnswers(stall: String) throws {
         let config = try environment.writeConfig(name: "stall-\(stall)", webhook: webhook, acknowledge: "spool")
         let server = try ServeProcess(environment: environment, config: config, name: "stall-\(stall)", workers: 1)
@@ -66,13 +67,17 @@ extension EndToEnd.FaultTests {
         // The worker takes `first` and waits for the rest of its body; behind it queue a connection that
         // stalls, and a normal delivery through nginx.
         let first = try FastCGIClient.connect(address, timeoutSeconds: 20)
-        defer { close(first) }
         #expect(FastCGIClient.writeAll(first, records + stdin.prefix(100)))
         usleep(200_000)
         let stalled = try FastCGIClient.connect(address, timeoutSeconds: 20)
-        defer { close(stalled) }
         let slow = request(id: "stall_slow")
-        #expect(FastCGIClient.writeAll(stalled, stall == "records" ? [1, 1, 0] : slow.head + slow.stdin.prefix(50)))
+        let stalledBytes =
+            switch stall {
+            case "records": [UInt8]([1, 1, 0])
+            case "parameters": Array(slow.head.dropLast(8))  // without the empty PARAMS record that ends them
+            default: slow.head + slow.stdin.prefix(50)
+            }
+        #expect(FastCGIClient.writeAll(stalled, stalledBytes))
         usleep(100_000)
         let behind = ResultBox()
         let done = DispatchSemaphore(value: 0)
@@ -85,6 +90,7 @@ extension EndToEnd.FaultTests {
         #expect(FastCGIClient.writeAll(first, Array(stdin.dropFirst(100))))
         let status = FastCGITestAnswer.status(first)
         let waited = Date().timeIntervalSince(started)
+        close(first)  // the worker's close waits for ours
         #expect(status == 200, "the first request was answered \(String(describing: status))")
         #expect(waited < 5, "the first request waited \(waited) s for its answer")
         #expect(done.wait(timeout: .now() + 10) == .success)
@@ -94,9 +100,10 @@ extension EndToEnd.FaultTests {
             var byte: UInt8 = 0
             #expect(read(stalled, &byte, 1) == 0)
         } else {
-            // Its body did not come in time: nothing stored, and the sender may try again.
+            // It did not come in time: nothing stored, and the sender may try again (never a 4xx).
             #expect(FastCGITestAnswer.status(stalled) == 503)
         }
+        close(stalled)
         try expectStoredExactlyOnce(["stall_1", "stall_2"], at: environment.databaseURL, within: 10)
         #expect(try stored(at: environment.databaseURL)["stall_slow"] == nil)
         _ = server.stop()

@@ -136,12 +136,20 @@ public final class FastCGIWorker {
             GroupDeadline.disarm()
             guard accepted >= 0 else { break }
             let slowAccept = GroupDeadline.expired
-            // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
-            // the last one taken, so the answers before it do not wait on its connection's close.
-            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds, repeating: false)
-            add(requests[count], bounded: true)
-            GroupDeadline.disarm()
             count += 1
+            // Records cut short by the timer can still make an accept that succeeds (libfcgi reads the
+            // parameters to an end of stream, and an interrupted read is one): answered 503, never read.
+            if let input = requests[count - 1].pointee.in, FCGX_GetError(input) != 0 {
+                taken.append(Taken(request: requests[count - 1], started: RequestProcessor.now().microseconds))
+                decided.append(FastCGIWorker.cutShort(started: RequestProcessor.now()))
+                break
+            }
+            // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
+            // the last one taken, so the answers before it do not wait on its connection's close. The
+            // timer repeats, so a signal that comes between two reads still cuts the next one short.
+            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds, repeating: true)
+            add(requests[count - 1], bounded: true)
+            GroupDeadline.disarm()
             if slowAccept || GroupDeadline.expired { break }
         }
         processor.store(&decided)
@@ -178,19 +186,23 @@ public final class FastCGIWorker {
             scoring.notCounted()
             return nil
         }
+        var bodyCut = false
         let decided = processor.decide(
             parameters: parameters,
-            readBody: { limit in FastCGIWorker.read(input, upTo: limit) },
+            readBody: { limit in
+                let body = FastCGIWorker.read(input, upTo: limit)
+                // Only the group's timer is unblocked here: an interrupted read is its doing.
+                if bounded, let input, FCGX_GetError(input) == EINTR { bodyCut = true }
+                return body
+            },
             discardBody: { declared in
                 FastCGIWorker.drain(input, upTo: min(declared ?? FastCGIWorker.drainLimit, FastCGIWorker.drainLimit))
             })
-        if bounded, decided.pending == nil, GroupDeadline.expired, let input, FCGX_GetError(input) == EINTR {
+        if bodyCut, decided.pending == nil {
             // Not the sender's fault: nothing stored, and it may try again at once.
-            let outcome = Outcome(
-                .unavailable(retryAfter: 1, code: "body_timeout"), webhook: decided.outcome.webhook,
-                "the body did not arrive within \(FastCGIWorker.groupTakeMilliseconds) ms while others waited; try again",
-                severity: .warning)
-            return (Taken(request: request, started: started), processor.replaced(decided, with: outcome))
+            return (
+                Taken(request: request, started: started), processor.replaced(decided, with: FastCGIWorker.cutShort)
+            )
         }
         return (Taken(request: request, started: started), decided)
     }
@@ -220,6 +232,17 @@ public final class FastCGIWorker {
     private func end(_ request: UnsafeMutablePointer<FCGX_Request>) {
         FCGX_Finish_r(request)
         if grouping { FCGX_Free(request, 1) }
+    }
+
+    /// The answer to a request of a group whose records or body did not arrive in time (nothing stored).
+    static let cutShort = Outcome(
+        .unavailable(retryAfter: 1, code: "request_timeout"), webhook: nil,
+        "the request did not arrive within \(groupTakeMilliseconds) ms while others waited for it; nothing stored",
+        severity: .warning)
+
+    /// A decision for a request whose records were cut short (nothing of it was read).
+    static func cutShort(started: Timestamp) -> RequestProcessor.Decided {
+        RequestProcessor.Decided(outcome: cutShort, pending: nil, head: nil, started: started)
     }
 
     static func monotonicMicros() -> Int64 {

@@ -115,7 +115,10 @@ struct ServeCommand: ParsableCommand {
             })
         var pidFileFailed = false
         defer { if let pidFile, !pidFileFailed { unlink(pidFile) } }
+        // Group commit makes the (shared) listener non-blocking; the supervisor closes its descriptor when
+        // it stops, so a second one (the same open socket) gives a socket systemd keeps its flags back.
         let listenerFlags = fcntl(descriptor, F_GETFL)
+        let flagsKeeper = fcntl(descriptor, F_DUPFD_CLOEXEC, 10)
         let status = supervisor.run {
             guard let pidFile else { return true }
             guard let file = fopen(pidFile, "w") else {
@@ -127,9 +130,10 @@ struct ServeCommand: ParsableCommand {
             fclose(file)
             return true
         }
-        // Group commit makes the (shared) listener non-blocking; a socket systemd keeps for the next start
-        // goes back as it came, for whatever serves it next.
-        if listenerFlags >= 0 { _ = fcntl(descriptor, F_SETFL, listenerFlags) }
+        if flagsKeeper >= 0 {
+            if listenerFlags >= 0 { _ = fcntl(flagsKeeper, F_SETFL, listenerFlags) }
+            close(flagsKeeper)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 
