@@ -32,7 +32,7 @@ public final class SpoolingEventStore: EventStore {
 
     public func record(_ delivery: Delivery) throws(EventStoreError) -> RecordResult {
         guard use == .whenUnavailable else {
-            try append(delivery, because: nil)
+            try append([delivery], because: nil)
             return .accepted
         }
         do {
@@ -40,7 +40,7 @@ public final class SpoolingEventStore: EventStore {
             if spool.hasOpenSegment { spool.closeSegment() }
             return result
         } catch  where error.code == .unavailable {
-            try append(delivery, because: error)
+            try append([delivery], because: error)
             return .spooled
         }
     }
@@ -53,7 +53,7 @@ public final class SpoolingEventStore: EventStore {
     /// inner store, or, while it is unavailable, appended with one flush.
     public func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
         guard use == .whenUnavailable else {
-            try appendGroup(deliveries, because: nil)
+            try append(deliveries, because: nil)
             return deliveries.map { _ in .accepted }
         }
         do {
@@ -61,14 +61,15 @@ public final class SpoolingEventStore: EventStore {
             if spool.hasOpenSegment { spool.closeSegment() }
             return results
         } catch  where error.code == .unavailable {
-            try appendGroup(deliveries, because: error)
+            try append(deliveries, because: error)
             return deliveries.map { _ in .spooled }
         }
     }
 
     /// Appends every delivery, then flushes once; any failure fails them all (the caller then stores
-    /// each on its own: one already appended is appended again, and the drainer finds the repeat).
-    private func appendGroup(_ deliveries: [Delivery], because unavailable: EventStoreError?) throws(EventStoreError) {
+    /// each on its own: one already appended is appended again, and the drainer finds the repeat). A
+    /// spool that refuses keeps the store's error (if any) with its own reason.
+    private func append(_ deliveries: [Delivery], because unavailable: EventStoreError?) throws(EventStoreError) {
         spool.beginGroup()
         var failure: SpoolError?
         for delivery in deliveries {
@@ -88,16 +89,5 @@ public final class SpoolingEventStore: EventStore {
         let storeReason = unavailable.map { "\($0.detail); " } ?? ""
         throw EventStoreError(
             .unavailable, "\(storeReason)the spool refused it\(unavailable == nil ? "" : " too"): \(failure.reason)")
-    }
-
-    /// Appends durably; a spool that refuses keeps the store's error (if any) with its own reason.
-    private func append(_ delivery: Delivery, because unavailable: EventStoreError?) throws(EventStoreError) {
-        do {
-            try spool.append(delivery)
-        } catch {
-            let storeReason = unavailable.map { "\($0.detail); " } ?? ""
-            throw EventStoreError(
-                .unavailable, "\(storeReason)the spool refused it\(unavailable == nil ? "" : " too"): \(error.reason)")
-        }
     }
 }

@@ -73,7 +73,7 @@ public enum ConfigurationLoader {
         var settings = PipelineSettings()
         var publicURL: String?
         var deadline = 10
-        var groupLimit = 8
+        var groupLimit: Int?
         if let server = try context.table(root, "server") {
             try context.checkKeys(
                 server, allowed: ["body_limit", "retry_after", "public_url", "deadline", "group_limit"], at: "server")
@@ -173,7 +173,7 @@ public enum ConfigurationLoader {
             maintenance: maintenance, status: status, wink: wink, webhooks: webhooks, summaries: summaries,
             problems: context.problems,
             warnings: context.warnings)
-        configuration.groupLimit = groupLimit
+        if let groupLimit { configuration.groupLimit = groupLimit }
         return configuration
     }
 }

@@ -8,18 +8,9 @@ import WebhookCore
 /// Group commit: appends between `beginGroup` and `endGroup` are written at once and flushed together;
 /// a flush that fails fails the whole group.
 @Suite final class GroupCommitTests {
-    let directory: String
+    /// The spool tests' fixture: its deliveries, and its fresh directory (removed with it).
     let sample = SpoolTests()
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
-
-    init() {
-        var template = Array("/tmp/winkhook-group-test.XXXXXX".utf8CString)
-        directory = template.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return "/tmp/winkhook-group-test" }
-            return String(cString: made)
-        }
-    }
+    var directory: String { sample.directory }
 
     func delivery(_ n: Int) -> Delivery { sample.delivery(n) }
 

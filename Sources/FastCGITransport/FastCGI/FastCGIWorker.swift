@@ -28,8 +28,6 @@ public final class FastCGIWorker {
 
     /// The largest body drained after an early answer; past this the connection is simply closed.
     static let drainLimit = 16 << 20
-    /// Requests stored together at most.
-    public static let defaultGroupLimit = 8
     /// How long accepting one more request into a group may take (its records), and then reading its
     /// body, in ms each.
     static let groupTakeMilliseconds = 1000
@@ -131,7 +129,7 @@ public final class FastCGIWorker {
         while count < requests.count, waiting > 0,
             FastCGIWorker.monotonicMicros() - groupStarted < FastCGIWorker.groupBudgetMicros, listenerHasConnection()
         {
-            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds, repeating: true)
+            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
             let accepted = FCGX_Accept_r(requests[count])
             GroupDeadline.disarm()
             guard accepted >= 0 else { break }
@@ -140,14 +138,15 @@ public final class FastCGIWorker {
             // Records cut short by the timer can still make an accept that succeeds (libfcgi reads the
             // parameters to an end of stream, and an interrupted read is one): answered 503, never read.
             if let input = requests[count - 1].pointee.in, FCGX_GetError(input) != 0 {
-                taken.append(Taken(request: requests[count - 1], started: RequestProcessor.now().microseconds))
-                decided.append(FastCGIWorker.cutShort(started: RequestProcessor.now()))
+                let now = RequestProcessor.now()
+                taken.append(Taken(request: requests[count - 1], started: now.microseconds))
+                decided.append(FastCGIWorker.cutShort(started: now))
                 break
             }
             // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
             // the last one taken, so the answers before it do not wait on its connection's close. The
             // timer repeats, so a signal that comes between two reads still cuts the next one short.
-            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds, repeating: true)
+            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
             add(requests[count - 1], bounded: true)
             GroupDeadline.disarm()
             if slowAccept || GroupDeadline.expired { break }

@@ -23,15 +23,15 @@ enum GroupDeadline {
         pthread_sigmask(SIG_UNBLOCK, &alarm, nil)
     }
 
-    /// Starts the timer: it goes off `milliseconds` from now, then, when `repeating`, every 100 ms until
-    /// disarmed (for an accept: after dropping a connection libfcgi waits on its close and accepts again,
-    /// and those waits must be cut short too).
-    static func arm(milliseconds: Int, repeating: Bool) {
+    /// Starts the timer: it goes off `milliseconds` from now, then every 100 ms until disarmed (after
+    /// dropping a connection libfcgi waits on its close and accepts again, and a signal that comes
+    /// between two reads must not leave the next one unbounded: those waits are cut short too).
+    static func arm(milliseconds: Int) {
         expiredFlag = 0
         var timer = itimerval()
         timer.it_value.tv_sec = milliseconds / 1000
         timer.it_value.tv_usec = (milliseconds % 1000) * 1000
-        if repeating { timer.it_interval.tv_usec = 100_000 }
+        timer.it_interval.tv_usec = 100_000
         setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
     }
 

@@ -13,11 +13,9 @@ public enum WorkerShutdown {
     /// Also unblocks these signals: a launcher may hand over a blocked mask (a thread pool's, say), and a
     /// blocked SIGTERM would leave the worker in accept() forever.
     static func installHandlers() {
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigaddset(&handled, signal) }
+        var handled = stopSignalSet()
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] {
+        for signal in stopSignals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in
                 WorkerShutdown.flag = 1
@@ -33,13 +31,21 @@ public enum WorkerShutdown {
     /// is cut short by EINTR; a signal that arrives meanwhile is delivered right after, and the worker
     /// stops once this request is answered.
     static func withStopSignalsBlocked<T>(_ body: () -> T) -> T {
-        var stops = sigset_t()
+        var stops = stopSignalSet()
         var previous = sigset_t()
-        sigemptyset(&stops)
-        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigaddset(&stops, signal) }
         pthread_sigmask(SIG_BLOCK, &stops, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         return body()
+    }
+
+    /// The signals that stop a worker.
+    private static let stopSignals = [SIGTERM, SIGINT, SIGQUIT, SIGUSR1]
+
+    private static func stopSignalSet() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in stopSignals { sigaddset(&set, signal) }
+        return set
     }
 
     /// Waits until `descriptor` (a non-blocking listener) has a connection to accept; `false` when a stop
@@ -47,14 +53,12 @@ public enum WorkerShutdown {
     /// before it still ends it. The wait is `epoll` with `EPOLLEXCLUSIVE`, so a connection wakes one idle
     /// worker rather than all of them (`ppoll` when epoll is not to be had).
     static func waitForConnection(on descriptor: Int32) -> Bool {
-        var stops = sigset_t()
+        var stops = stopSignalSet()
         var previous = sigset_t()
-        sigemptyset(&stops)
-        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigaddset(&stops, signal) }
         pthread_sigmask(SIG_BLOCK, &stops, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         var unblocked = previous
-        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGUSR1] { sigdelset(&unblocked, signal) }
+        for signal in stopSignals { sigdelset(&unblocked, signal) }
         let queue = exclusiveWait(on: descriptor)
         while !requested {
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)

@@ -90,8 +90,9 @@ public final class PostgresEventStore: EventStore {
         let unique = deliveries.filter { seen.insert(DeliveryKey($0)).inserted }
         let parameters = PostgresEventStore.batchParameters(unique)
         // Requests served together (group commit): the deadline of the one received first.
-        let earliest = unique.map(\.receivedAt.microseconds).min().map { Timestamp(microseconds: $0) }
-        let limit = earliest.map { deadline(since: $0) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
+        let earliest = unique.min { $0.receivedAt.microseconds < $1.receivedAt.microseconds }
+        let limit =
+            earliest.map { deadline(since: $0.receivedAt) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
         let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
             try connection.executePrepared(
                 "winkhook_record_batch", sql: PostgresEventStore.batchSQL, parameters, deadline: limit)
