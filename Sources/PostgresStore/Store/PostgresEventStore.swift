@@ -297,7 +297,7 @@ public final class PostgresEventStore: EventStore {
         return [
             .text(delivery.webhook), .text(delivery.dedupeKey), .text(String(delivery.receivedAt.microseconds)),
             .text(delivery.eventKey.rawValue), P(delivery.sentKey), .text(delivery.disposition.rawValue),
-            .text(delivery.bodySHA256), .text(delivery.headers.jsonText), .binary(delivery.body),
+            .text(delivery.bodySHA256), .text(delivery.headersJSON), .binary(delivery.body),
             .text(String(delivery.eventTime.microseconds)), P(d.entity), P(d.property), P(d.channel), P(d.bookingID),
             P(d.subject), P(d.roomType), P(d.status), P(d.occurredAt.map { String($0.microseconds) }),
             .text(ArrayLiteral.text(delivery.points.map(\.metric))),

@@ -22,7 +22,13 @@ public struct Delivery: Sendable {
     /// Receipt time.
     public var receivedAt: Timestamp
     /// Request headers, minus credentials and signatures, as a JSON object.
-    public var headers: JSONValue
+    public var headers: JSONValue {
+        get { (try? JSONParser.parse(Array(headersJSON.utf8))) ?? .object([:]) }
+        set { headersJSON = newValue.jsonText }
+    }
+    /// `headers` as JSON text, made once: what the spool and the database keep. A drained delivery
+    /// carries it as read from its record, neither parsed nor written again.
+    public var headersJSON: String
     /// The raw body (valid JSON, an object).
     public var body: [UInt8]
     /// SHA-256 of the body, hex.
@@ -46,12 +52,25 @@ public struct Delivery: Sendable {
         self.sentKey = sentKey
         self.disposition = disposition
         self.receivedAt = receivedAt
-        self.headers = headers
+        self.headersJSON = headers.jsonText
         self.body = body
         self.bodySHA256 = bodySHA256
         self.points = points
         self.dimensions = dimensions
         self.booking = booking
+    }
+
+    /// Creates a delivery whose headers are JSON text already (a spool record's).
+    public init(
+        webhook: String, dedupeKey: String, eventKey: EventKey, sentKey: String?, disposition: Disposition,
+        receivedAt: Timestamp, headersJSON: String, body: [UInt8], bodySHA256: String, points: [MetricPoint],
+        dimensions: EventDimensions = EventDimensions(), booking: BookingState? = nil
+    ) {
+        self.init(
+            webhook: webhook, dedupeKey: dedupeKey, eventKey: eventKey, sentKey: sentKey, disposition: disposition,
+            receivedAt: receivedAt, headers: .object([:]), body: body, bodySHA256: bodySHA256, points: points,
+            dimensions: dimensions, booking: booking)
+        self.headersJSON = headersJSON
     }
 
     /// Whether anything besides the archive is written: points, dimensions or a booking state.
