@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // libcurl's header only: WinkAPI opens libcurl.so.4 with dlopen, so the binary does not depend on it.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The CPU's CRC-32C instruction for the spool (a header, nothing to link).
+        .systemLibrary(name: "CChecksum"),
 
         // Pure Swift: request value in, outcome value out. No C, no I/O.
         .target(
@@ -64,7 +66,7 @@ let package = Package(
         // Wink's webhook management API (OAuth2, HTTPS through a dlopen'd libcurl): the `wink` commands only.
         .target(name: "WinkAPI", dependencies: ["CCurl", "WebhookCore"]),
         // The local spool: durable append-only segments, drained into the store.
-        .target(name: "Spool", dependencies: ["WebhookCore"]),
+        .target(name: "Spool", dependencies: ["CChecksum", "WebhookCore"]),
         .executableTarget(
             name: "winkhook",
             dependencies: [

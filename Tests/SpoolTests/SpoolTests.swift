@@ -211,6 +211,9 @@ import WebhookCore
             let slice = ([0x55] + bytes)[1...]
             #expect(CRC32C.checksum(slice) == bitwise(bytes), "slice of length \(length)")
             #expect(CRC32C.checksum(bytes.lazy.map { $0 }) == bitwise(bytes), "sequence of length \(length)")
+            // The table-driven loop too, where `checksum` used the CPU's instruction.
+            let table = bytes.withUnsafeBufferPointer { CRC32C.tableUpdate(0xFFFF_FFFF, $0) } ^ 0xFFFF_FFFF
+            #expect(table == bitwise(bytes), "table, length \(length)")
         }
     }
 
