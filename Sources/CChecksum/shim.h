@@ -38,6 +38,7 @@ __attribute__((target("sse4.2"))) static inline uint32_t winkhook_crc32c_update(
     return narrow;
 }
 #else
+// No instruction here: `winkhook_crc32c_hardware` says so, and Spool never calls the update below.
 static inline int winkhook_crc32c_hardware(void) { return 0; }
 static inline uint32_t winkhook_crc32c_update(uint32_t crc, const uint8_t *bytes, size_t count) {
     (void)bytes;

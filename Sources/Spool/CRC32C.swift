@@ -1,4 +1,4 @@
-import CChecksum
+internal import CChecksum
 
 /// CRC-32C (Castagnoli, the polynomial of iSCSI, ext4 and PostgreSQL's WAL): every spooled delivery is
 /// checksummed when written and when read back. With the CPU's crc32 instruction where it has one

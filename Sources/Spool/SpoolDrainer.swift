@@ -162,7 +162,7 @@ public final class SpoolDrainer {
             }
         } catch  where error.code == .invalidData {
             let rejected = RejectedDelivery(
-                refused: delivery, reason: "the database refused the spooled body: \(error.detail)")
+                refused: delivery, reason: "the database refused the spooled delivery: \(error.detail)")
             do {
                 try store.recordRejected(rejected)
                 summary.rejected += 1

@@ -201,6 +201,23 @@ import Testing
         #expect(DecimalText(.bool(true)) == nil)
     }
 
+    @Test func headersAreKeptAsJSONTextAndReadBackWhole() {
+        let headers: JSONValue = .object(["content-type": .string("application/json"), "x-n": .string("1")])
+        var delivery = Delivery(
+            webhook: "w", dedupeKey: "k", eventKey: .unknown, sentKey: nil, disposition: .stored,
+            receivedAt: Timestamp(seconds: 1_780_000_000), headers: headers, body: [], bodySHA256: "", points: [])
+        #expect(delivery.headersJSON == headers.jsonText)
+        #expect(delivery.headers == headers)
+        delivery.headers = .object(["a": .string("b")])
+        #expect(delivery.headersJSON == #"{"a":"b"}"#)
+        // Text that is not an object (a spool record written so) is read back whole, not dropped.
+        let odd = Delivery(
+            webhook: "w", dedupeKey: "k", eventKey: .unknown, sentKey: nil, disposition: .stored,
+            receivedAt: Timestamp(seconds: 1_780_000_000), headersJSON: "[1,", body: [], bodySHA256: "",
+            points: [])
+        #expect(odd.headers == .object(["winkhook-unparsed": .string("[1,")]))
+    }
+
     @Test func theEventTimeIsTheSendersWithinBoundsElseReceipt() {
         let received = Timestamp(seconds: 1_780_000_000)
         func time(_ occurred: Timestamp?) -> Timestamp {

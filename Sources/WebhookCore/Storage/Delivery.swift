@@ -22,8 +22,13 @@ public struct Delivery: Sendable {
     /// Receipt time.
     public var receivedAt: Timestamp
     /// Request headers, minus credentials and signatures, as a JSON object.
+    /// Text that is not a JSON object (only a spool record written so could hold it) reads as an object
+    /// keeping that text whole under `winkhook-unparsed`, so nothing of it is dropped.
     public var headers: JSONValue {
-        get { (try? JSONParser.parse(Array(headersJSON.utf8))) ?? .object([:]) }
+        get {
+            if let parsed = try? JSONParser.parse(Array(headersJSON.utf8)), case .object = parsed { return parsed }
+            return .object(["winkhook-unparsed": .string(headersJSON)])
+        }
         set { headersJSON = newValue.jsonText }
     }
     /// `headers` as JSON text, made once: what the spool and the database keep. A drained delivery
