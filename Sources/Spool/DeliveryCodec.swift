@@ -188,10 +188,15 @@ enum DeliveryCodec {
             return value
         }
 
-        mutating func bytes() -> [UInt8]? {
+        /// The next length-prefixed field, in place.
+        mutating func field() -> ArraySlice<UInt8>? {
             guard let count = int(), count <= UInt64(data.endIndex - index) else { return nil }
             defer { index += Int(count) }
-            return Array(data[index..<index + Int(count)])
+            return data[index..<index + Int(count)]
+        }
+
+        mutating func bytes() -> [UInt8]? {
+            field().map { Array($0) }
         }
 
         /// A length-prefixed string, made straight from the record's bytes. The generic
@@ -200,10 +205,8 @@ enum DeliveryCodec {
         /// record whose CRC matched cannot hold unless it was written so) changes the bytes, so it is
         /// caught by comparing them.
         mutating func string() -> String? {
-            guard let count = int(), count <= UInt64(data.endIndex - index) else { return nil }
-            let range = index..<index + Int(count)
-            index += Int(count)
-            return data[range].withUnsafeBufferPointer { bytes in
+            guard let field = field() else { return nil }
+            return field.withUnsafeBufferPointer { bytes in
                 var text = String(decoding: bytes, as: UTF8.self)
                 let same = text.withUTF8 { made in
                     guard made.count == bytes.count else { return false }

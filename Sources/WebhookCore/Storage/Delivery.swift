@@ -51,18 +51,10 @@ public struct Delivery: Sendable {
         receivedAt: Timestamp, headers: JSONValue, body: [UInt8], bodySHA256: String, points: [MetricPoint],
         dimensions: EventDimensions = EventDimensions(), booking: BookingState? = nil
     ) {
-        self.webhook = webhook
-        self.dedupeKey = dedupeKey
-        self.eventKey = eventKey
-        self.sentKey = sentKey
-        self.disposition = disposition
-        self.receivedAt = receivedAt
-        self.headersJSON = headers.jsonText
-        self.body = body
-        self.bodySHA256 = bodySHA256
-        self.points = points
-        self.dimensions = dimensions
-        self.booking = booking
+        self.init(
+            webhook: webhook, dedupeKey: dedupeKey, eventKey: eventKey, sentKey: sentKey, disposition: disposition,
+            receivedAt: receivedAt, headersJSON: headers.jsonText, body: body, bodySHA256: bodySHA256,
+            points: points, dimensions: dimensions, booking: booking)
     }
 
     /// Creates a delivery whose headers are JSON text already (a spool record's).
@@ -71,11 +63,18 @@ public struct Delivery: Sendable {
         receivedAt: Timestamp, headersJSON: String, body: [UInt8], bodySHA256: String, points: [MetricPoint],
         dimensions: EventDimensions = EventDimensions(), booking: BookingState? = nil
     ) {
-        self.init(
-            webhook: webhook, dedupeKey: dedupeKey, eventKey: eventKey, sentKey: sentKey, disposition: disposition,
-            receivedAt: receivedAt, headers: .object([:]), body: body, bodySHA256: bodySHA256, points: points,
-            dimensions: dimensions, booking: booking)
+        self.webhook = webhook
+        self.dedupeKey = dedupeKey
+        self.eventKey = eventKey
+        self.sentKey = sentKey
+        self.disposition = disposition
+        self.receivedAt = receivedAt
         self.headersJSON = headersJSON
+        self.body = body
+        self.bodySHA256 = bodySHA256
+        self.points = points
+        self.dimensions = dimensions
+        self.booking = booking
     }
 
     /// Whether anything besides the archive is written: points, dimensions or a booking state.
