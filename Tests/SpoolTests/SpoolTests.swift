@@ -230,6 +230,40 @@ import WebhookCore
         #expect(SpoolFiles.size(path) == record + SpoolRecord.frame(DeliveryCodec.encode(delivery(1))).count)
     }
 
+    @Test func theNextSegmentIsMadeInTheBackgroundOnceOneIsHalfFullAndRemovedOnClose() throws {
+        let one = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
+        let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30, preallocation: one * 4)
+        func hidden() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".") }
+        }
+        try writer.append(delivery(0))
+        #expect(try hidden().isEmpty)  // one record (a CGI process) makes no second segment
+        try writer.append(delivery(1))
+        #expect(try hidden().count == 1)
+        #expect(SpoolFiles.segments(in: directory).count == 1)  // hidden from drainers and the status
+        for n in 2..<9 { try writer.append(delivery(n)) }  // fills the first, moves into the made one
+        #expect(SpoolFiles.segments(in: directory).count == 3)
+        #expect(SpoolFiles.segments(in: directory).allSatisfy { SpoolFiles.size(directory + "/" + $0) == one * 4 })
+        writer.closeSegment()
+        #expect(try hidden().isEmpty)
+        let store = InMemoryEventStore()
+        let summary = SpoolDrainer(directory: directory).drain(into: store)
+        #expect(summary.stored == 9 && summary.problems.isEmpty)
+        #expect(store.deliveries.map(\.dedupeKey) == (0..<9).map { "id:msg_\($0)" })
+    }
+
+    @Test func aSpoolWithoutRoomForAnotherSegmentMakesNoneInTheBackground() throws {
+        let one = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
+        let writer = SpoolWriter(directory: directory, maxBytes: one * 6, preallocation: one * 4)
+        for n in 0..<4 { try writer.append(delivery(n)) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".") }.isEmpty)
+        try writer.append(delivery(4))  // the rest of the room, made when needed
+        try writer.append(delivery(5))
+        #expect(throws: SpoolError.self) { try writer.append(delivery(6)) }
+        writer.closeSegment()
+        #expect(SpoolDrainer(directory: directory).drain(into: InMemoryEventStore()).stored == 6)
+    }
+
     @Test func garbageAfterTheZerosOfACrashedWriterIsATornTail() throws {
         let writer = SpoolWriter(directory: directory, maxBytes: 1 << 30)
         try writer.append(delivery(0))

@@ -1,0 +1,74 @@
+import Glibc
+
+/// A new segment before its first record: made under a hidden name (drainers never look at those),
+/// locked, written full of zeros and made durable, then given its real name. It is locked before it
+/// is named, so no drainer ever sees it unlocked and empty.
+struct BlankSegment {
+    /// The real name, `<creation µs>-<pid>.spool`.
+    let name: String
+    let directory: String
+    let descriptor: Int32
+    /// Its size in bytes: the room for records.
+    let size: Int
+
+    private var hiddenPath: String { directory + "/." + name }
+
+    /// A fresh name for a segment made now by this process.
+    static func freshName() -> String {
+        var clock = timespec()
+        clock_gettime(CLOCK_REALTIME, &clock)
+        let micros = Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000)
+        let time = String(micros)
+        return String(repeating: "0", count: max(0, 17 - time.count)) + time + "-\(getpid())\(SpoolFiles.suffix)"
+    }
+
+    /// Creates, locks and zero-fills the hidden segment (still hidden when this returns).
+    static func make(in directory: String, name: String, size: Int) throws(SpoolError) -> BlankSegment {
+        let hidden = directory + "/." + name
+        let fd = open(hidden, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw SpoolError("cannot create a spool segment in \(directory): \(SpoolFiles.errorText())")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = SpoolFiles.errorText()
+            close(fd)
+            unlink(hidden)
+            throw SpoolError("cannot lock the new spool segment \(name): \(reason)")
+        }
+        if let reason = fillWithZeros(fd, size) {
+            close(fd)
+            unlink(hidden)
+            throw SpoolError("cannot make room for a spool segment in \(directory): \(reason)")
+        }
+        return BlankSegment(name: name, directory: directory, descriptor: fd, size: size)
+    }
+
+    /// Gives the segment its real name, durably (the directory is fsynced); on failure it is discarded.
+    func publish() throws(SpoolError) {
+        guard rename(hiddenPath, directory + "/" + name) == 0 else {
+            let reason = SpoolFiles.errorText()
+            discard()
+            throw SpoolError("cannot name the new spool segment \(name): \(reason)")
+        }
+        SpoolFiles.syncDirectory(directory)
+    }
+
+    /// Closes and removes a segment that was never named.
+    func discard() {
+        close(descriptor)
+        unlink(hiddenPath)
+    }
+
+    /// Writes `size` zero bytes and makes them durable; the reason on failure (a full disk: ENOSPC).
+    private static func fillWithZeros(_ fd: Int32, _ size: Int) -> String? {
+        let zeros = [UInt8](repeating: 0, count: 64 << 10)
+        var done = 0
+        while done < size {
+            let n = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress, min(zeros.count, size - done), off_t(done)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return SpoolFiles.errorText() }
+            done += n
+        }
+        return fsync(fd) == 0 ? nil : SpoolFiles.errorText()
+    }
+}

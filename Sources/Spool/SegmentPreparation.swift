@@ -1,0 +1,67 @@
+import Glibc
+
+/// A writer's next segment, made on a thread of its own while the current one still has room, so the
+/// request that fills a segment does not wait for 4 MiB of zeros to reach the disk (measured here: 9 ms
+/// a segment, in the p99 of spool mode).
+///
+/// The thread blocks every signal (the worker's stop signals and its group timer stay the main
+/// thread's) and does nothing but `BlankSegment.make`; `take` joins it, so what it made is seen whole.
+final class SegmentPreparation: @unchecked Sendable {
+    /// The size asked for.
+    let size: Int
+    private let directory: String
+    private let name: String
+    private var thread = pthread_t()
+    private var joined = false
+    private var made: Result<BlankSegment, SpoolError>?
+
+    private init(directory: String, name: String, size: Int) {
+        self.directory = directory
+        self.name = name
+        self.size = size
+    }
+
+    /// Starts making a hidden segment of `size` bytes in `directory`; `nil` when no thread could be
+    /// started (the writer then makes its next segment when it needs it, as without this).
+    static func start(in directory: String, size: Int) -> SegmentPreparation? {
+        let preparation = SegmentPreparation(directory: directory, name: BlankSegment.freshName(), size: size)
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_SETMASK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        let context = Unmanaged.passRetained(preparation).toOpaque()
+        let started = pthread_create(
+            &preparation.thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                let preparation = Unmanaged<SegmentPreparation>.fromOpaque(raw).takeRetainedValue()
+                do throws(SpoolError) {
+                    preparation.made = .success(
+                        try BlankSegment.make(in: preparation.directory, name: preparation.name, size: preparation.size))
+                } catch {
+                    preparation.made = .failure(error)
+                }
+                return nil
+            }, context)
+        guard started == 0 else {
+            Unmanaged<SegmentPreparation>.fromOpaque(context).release()
+            return nil
+        }
+        return preparation
+    }
+
+    /// Waits for the thread and returns what it made (still hidden), or why it could not.
+    func take() -> Result<BlankSegment, SpoolError> {
+        if !joined {
+            pthread_join(thread, nil)
+            joined = true
+        }
+        return made ?? .failure(SpoolError("the spool segment \(name) was not made"))
+    }
+
+    /// Waits for the thread and removes what it made.
+    func discard() {
+        if case .success(let segment) = take() { segment.discard() }
+    }
+}
