@@ -38,7 +38,8 @@ final class SegmentPreparation: @unchecked Sendable {
                 let preparation = Unmanaged<SegmentPreparation>.fromOpaque(raw).takeRetainedValue()
                 do throws(SpoolError) {
                     preparation.made = .success(
-                        try BlankSegment.make(in: preparation.directory, name: preparation.name, size: preparation.size))
+                        try BlankSegment.make(in: preparation.directory, name: preparation.name, size: preparation.size)
+                    )
                 } catch {
                     preparation.made = .failure(error)
                 }
