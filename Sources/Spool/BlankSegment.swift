@@ -50,7 +50,13 @@ struct BlankSegment {
             discard()
             throw SpoolError("cannot name the new spool segment \(name): \(reason)")
         }
-        SpoolFiles.syncDirectory(directory)
+        // Records in a segment whose name may not survive a power loss must not be acknowledged.
+        guard SpoolFiles.syncDirectory(directory) else {
+            let reason = SpoolFiles.errorText()
+            close(descriptor)
+            unlink(directory + "/" + name)
+            throw SpoolError("cannot make the new spool segment \(name) durable: \(reason)")
+        }
     }
 
     /// Closes and removes a segment that was never named.

@@ -10,7 +10,8 @@ final class SegmentPreparation: @unchecked Sendable {
     /// The size asked for.
     let size: Int
     private let directory: String
-    private let name: String
+    /// The segment's real name (hidden as `.<name>` until it is used).
+    let name: String
     private var thread = pthread_t()
     private var joined = false
     private var made: Result<BlankSegment, SpoolError>?
@@ -58,6 +59,7 @@ final class SegmentPreparation: @unchecked Sendable {
             pthread_join(thread, nil)
             joined = true
         }
+        defer { made = .failure(SpoolError("the spool segment \(name) was taken already")) }
         return made ?? .failure(SpoolError("the spool segment \(name) was not made"))
     }
 

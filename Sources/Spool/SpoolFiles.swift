@@ -25,6 +25,11 @@ enum SpoolFiles {
         names(in: directory).filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }
     }
 
+    /// Hidden segments (`.<name>.spool`): made by a writer and not named yet.
+    static func hiddenSegments(in directory: String) -> [String] {
+        names(in: directory).filter { $0.hasPrefix(".") && $0.hasSuffix(suffix) }
+    }
+
     /// Files the drainer set aside (`*.undecodable`, `*.refused`), sorted.
     static func keptForAPerson(in directory: String) -> [String] {
         names(in: directory).filter { $0.hasSuffix(".undecodable") || $0.hasSuffix(".refused") }
@@ -59,7 +64,7 @@ enum SpoolFiles {
     /// locks it a moment later, and in that moment it is unlocked, so a young one may be a writer's (and
     /// the probe's own lock would make the writer's fail).
     static func removeAbandonedHiddenSegments(in directory: String, minimumAge: Int = 60) {
-        let hidden = names(in: directory).filter { $0.hasPrefix(".") && $0.hasSuffix(suffix) }
+        let hidden = hiddenSegments(in: directory)
         var clock = timespec()
         clock_gettime(CLOCK_REALTIME, &clock)
         for name in hidden {
@@ -93,12 +98,13 @@ enum SpoolFiles {
         return flock(fd, LOCK_EX | LOCK_NB) != 0
     }
 
-    /// fsync of a directory, so a new or removed name survives power loss.
-    static func syncDirectory(_ directory: String) {
+    /// fsync of a directory, so a new or removed name survives power loss; whether it worked.
+    @discardableResult
+    static func syncDirectory(_ directory: String) -> Bool {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0
     }
 
     /// Creates `directory` (mode 0700) if it is missing.

@@ -169,7 +169,12 @@ public final class SpoolWriter {
             next = nil
             switch prepared.take() {
             case .success(let segment) where segment.size >= needed:
-                try use(segment)
+                do {
+                    try use(segment)
+                } catch {
+                    knownTotal -= prepared.size
+                    throw error
+                }
                 return
             case .success(let segment):
                 segment.discard()
@@ -179,6 +184,7 @@ public final class SpoolWriter {
                 knownTotal -= prepared.size
             }
         }
+        guard knownTotal + needed <= maxBytes else { throw full }
         try SpoolFiles.ensureDirectory(directory)
         let size = max(needed, min(preallocation, maxBytes - knownTotal))
         try use(try BlankSegment.make(in: directory, name: BlankSegment.freshName(), size: size))
@@ -219,15 +225,23 @@ public final class SpoolWriter {
         clock_gettime(CLOCK_MONOTONIC, &clock)
         let now = Int64(clock.tv_sec)
         if now != totalCheckedAt {
-            // The next segment, while it is being made, is hidden from the count but takes its room.
+            // Hidden segments (every writer's next one, being made or ready) take room too; this
+            // writer's own counts at its full size while its zeros are still being written.
+            let own = next.map { "." + $0.name }
             knownTotal =
                 SpoolFiles.segments(in: directory).reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
-                + (next?.size ?? 0)
+                + SpoolFiles.hiddenSegments(in: directory).reduce(0) {
+                    $1 == own ? $0 : $0 + SpoolFiles.size(directory + "/" + $1)
+                } + (next?.size ?? 0)
             totalCheckedAt = now
         }
         if descriptor >= 0, written + bytes <= capacity { return }
-        guard knownTotal + bytes <= maxBytes else {
-            throw SpoolError("the spool in \(directory) is full (\(knownTotal) of \(maxBytes) bytes)")
-        }
+        // The next segment, already made (and counted), is room too.
+        if let next, bytes <= next.size { return }
+        guard knownTotal + bytes <= maxBytes else { throw full }
+    }
+
+    private var full: SpoolError {
+        SpoolError("the spool in \(directory) is full (\(knownTotal) of \(maxBytes) bytes)")
     }
 }
