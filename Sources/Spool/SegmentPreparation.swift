@@ -37,12 +37,8 @@ final class SegmentPreparation: @unchecked Sendable {
             { raw in
                 guard let raw else { return nil }
                 let preparation = Unmanaged<SegmentPreparation>.fromOpaque(raw).takeRetainedValue()
-                do throws(SpoolError) {
-                    preparation.made = .success(
-                        try BlankSegment.make(in: preparation.directory, name: preparation.name, size: preparation.size)
-                    )
-                } catch {
-                    preparation.made = .failure(error)
+                preparation.made = Result { () throws(SpoolError) in
+                    try BlankSegment.make(in: preparation.directory, name: preparation.name, size: preparation.size)
                 }
                 return nil
             }, context)

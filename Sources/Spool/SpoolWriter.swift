@@ -167,21 +167,15 @@ public final class SpoolWriter {
         leaveSegment()
         if let prepared = next {
             next = nil
-            switch prepared.take() {
-            case .success(let segment) where segment.size >= needed:
-                do {
+            knownTotal -= prepared.size
+            // One that failed is made again now: a lasting cause (a full disk) is then this request's error.
+            if case .success(let segment) = prepared.take() {
+                if segment.size >= needed {
                     try use(segment)
-                } catch {
-                    knownTotal -= prepared.size
-                    throw error
+                    knownTotal += prepared.size
+                    return
                 }
-                return
-            case .success(let segment):
                 segment.discard()
-                knownTotal -= prepared.size
-            case .failure:
-                // Made again now: a lasting cause (a full disk) is then this request's error.
-                knownTotal -= prepared.size
             }
         }
         guard knownTotal + needed <= maxBytes else { throw full }
@@ -229,9 +223,9 @@ public final class SpoolWriter {
             // writer's own counts at its full size while its zeros are still being written.
             let own = next.map { "." + $0.name }
             knownTotal =
-                SpoolFiles.segments(in: directory).reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
-                + SpoolFiles.hiddenSegments(in: directory).reduce(0) {
-                    $1 == own ? $0 : $0 + SpoolFiles.size(directory + "/" + $1)
+                SpoolFiles.names(in: directory).reduce(0) { total, name in
+                    guard name.hasSuffix(SpoolFiles.suffix), name != own else { return total }
+                    return total + SpoolFiles.size(directory + "/" + name)
                 } + (next?.size ?? 0)
             totalCheckedAt = now
         }
