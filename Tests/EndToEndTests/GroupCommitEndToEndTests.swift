@@ -48,29 +48,17 @@ extension EndToEnd.FaultTests {
         let server = try ServeProcess(environment: environment, config: config, name: "stall-\(stall)", workers: 1)
         let address = ListenAddress.unix(path: environment.socket)
         let body = try booking()
-        let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(E2EEnvironment.secret))
-        func request(id: String) -> (head: [UInt8], stdin: [UInt8]) {
-            var parameters = [
-                ("GATEWAY_INTERFACE", "CGI/1.1"), ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/webhook/wink"),
-                ("DOCUMENT_URI", "/webhook/wink"), ("QUERY_STRING", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
-                ("REMOTE_ADDR", "127.0.0.1"), ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "\(body.count)"),
-            ]
-            for (name, value) in signer.headers(id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body) {
-                parameters.append(("HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_"), value))
-            }
-            var head = FastCGIClient.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0])
-            head += FastCGIClient.record(type: 4, content: FastCGIClient.encode(parameters))
-            head += FastCGIClient.record(type: 4, content: [])
-            return (head, FastCGIClient.record(type: 5, content: body) + FastCGIClient.record(type: 5, content: []))
+        func request(id: String) throws -> (head: [UInt8], stdin: [UInt8]) {
+            try FastCGITestRequest.signed(id: id, body: body)
         }
-        let (records, stdin) = request(id: "stall_1")
+        let (records, stdin) = try request(id: "stall_1")
         // The worker takes `first` and waits for the rest of its body; behind it queue a connection that
         // stalls, and a normal delivery through nginx.
         let first = try FastCGIClient.connect(address, timeoutSeconds: 20)
         #expect(FastCGIClient.writeAll(first, records + stdin.prefix(100)))
         usleep(200_000)
         let stalled = try FastCGIClient.connect(address, timeoutSeconds: 20)
-        let slow = request(id: "stall_slow")
+        let slow = try request(id: "stall_slow")
         let stalledBytes =
             switch stall {
             case "records": [UInt8]([1, 1, 0])
@@ -90,7 +78,7 @@ extension EndToEnd.FaultTests {
         #expect(FastCGIClient.writeAll(first, Array(stdin.dropFirst(100))))
         let status = FastCGITestAnswer.status(first)
         let waited = Date().timeIntervalSince(started)
-        close(first)  // the worker's close waits for ours
+        close(first)
         #expect(status == 200, "the first request was answered \(String(describing: status))")
         #expect(waited < 5, "the first request waited \(waited) s for its answer")
         #expect(done.wait(timeout: .now() + 10) == .success)
@@ -107,6 +95,49 @@ extension EndToEnd.FaultTests {
         try expectStoredExactlyOnce(["stall_1", "stall_2"], at: environment.databaseURL, within: 10)
         #expect(try stored(at: environment.databaseURL)["stall_slow"] == nil)
         _ = server.stop()
+    }
+
+    /// A sender that keeps its connection open once answered does not hold the worker: the worker closes
+    /// its end at once (libfcgi's own close waits up to 2 s for the sender's), and the next request is
+    /// answered without that wait.
+    @Test(arguments: ["commit", "spool"])
+    func aConnectionLeftOpenAfterItsAnswerDoesNotHoldTheWorker(acknowledge: String) throws {
+        let name = "left-open-\(acknowledge)"
+        let config = try environment.writeConfig(name: name, webhook: webhook, acknowledge: acknowledge)
+        let server = try ServeProcess(environment: environment, config: config, name: name, workers: 1)
+        let request = try FastCGITestRequest.signed(id: "open_\(acknowledge)_1", body: try booking())
+        let first = try FastCGIClient.connect(.unix(path: environment.socket), timeoutSeconds: 20)
+        #expect(FastCGIClient.writeAll(first, request.head + request.stdin))
+        // Read to the worker's end of the connection; ours stays open.
+        #expect(FastCGITestAnswer.status(first) == 200)
+        let started = Date()
+        let next = try HTTP.signedPost(url, body: try booking(), id: "open_\(acknowledge)_2")
+        let waited = Date().timeIntervalSince(started)
+        close(first)
+        #expect(next.0 == 200)
+        #expect(waited < 1, "the next request waited \(waited) s behind a connection left open")
+        try expectStoredExactlyOnce(
+            ["open_\(acknowledge)_1", "open_\(acknowledge)_2"], at: environment.databaseURL, within: 10)
+        _ = server.stop()
+    }
+}
+
+/// A signed delivery as the FastCGI records a web server sends: the records up to the body, and the body.
+enum FastCGITestRequest {
+    static func signed(id: String, body: [UInt8]) throws -> (head: [UInt8], stdin: [UInt8]) {
+        let signer = StandardWebhooksSigner(secret: try StandardWebhooksSecret(E2EEnvironment.secret))
+        var parameters = [
+            ("GATEWAY_INTERFACE", "CGI/1.1"), ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/webhook/wink"),
+            ("DOCUMENT_URI", "/webhook/wink"), ("QUERY_STRING", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
+            ("REMOTE_ADDR", "127.0.0.1"), ("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", "\(body.count)"),
+        ]
+        for (name, value) in signer.headers(id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body) {
+            parameters.append(("HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_"), value))
+        }
+        var head = FastCGIClient.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0])
+        head += FastCGIClient.record(type: 4, content: FastCGIClient.encode(parameters))
+        head += FastCGIClient.record(type: 4, content: [])
+        return (head, FastCGIClient.record(type: 5, content: body) + FastCGIClient.record(type: 5, content: []))
     }
 }
 

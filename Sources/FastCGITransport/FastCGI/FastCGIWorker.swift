@@ -228,9 +228,26 @@ public final class FastCGIWorker {
     /// Flushes and ends a request (a second finish is a no-op). With group commit its connection is
     /// closed too: a group's requests come from new connections, and one the web server keeps open
     /// (`fastcgi_keep_conn on`) would otherwise wait, unread, for this place's next group.
+    ///
+    /// A connection closed here with nothing of it left unread is closed at once. libfcgi's own close
+    /// shuts the connection down and then waits (up to 2 s) for the web server to close its end, which
+    /// made each answer of a group wait for the web server to take the one before. That linger is kept
+    /// where something is unread (an early answer to a body not drained): a close with unread data
+    /// resets the connection, and the web server could lose the answer.
     private func end(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        let closing = grouping || request.pointee.keepConnection == 0
+        if closing, FastCGIWorker.nothingUnread(on: request.pointee.ipcFd) { request.pointee.detached = 1 }
         FCGX_Finish_r(request)
         if grouping { FCGX_Free(request, 1) }
+        request.pointee.detached = 0
+    }
+
+    /// Whether the connection has no data waiting to be read (or is closed by its peer already).
+    static func nothingUnread(on descriptor: Int32) -> Bool {
+        guard descriptor >= 0 else { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return peeked == 0 || (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
     }
 
     /// The answer to a request of a group whose records or body did not arrive in time (nothing stored).
