@@ -28,8 +28,7 @@ public final class FastCGIWorker {
 
     /// The largest body drained after an early answer; past this the connection is simply closed.
     static let drainLimit = 16 << 20
-    /// How long accepting one more request into a group may take (its records), and then reading its
-    /// body, in ms each.
+    /// How long taking the further requests of a group may take in all (their records and bodies), in ms.
     static let groupTakeMilliseconds = 1000
     /// No request joins a group once the group is this old (µs): the first one's answer waits for them.
     static let groupBudgetMicros: Int64 = 250_000
@@ -122,18 +121,26 @@ public final class FastCGIWorker {
             if decision.pending != nil { waiting += 1 }
             decided.append(decision)
         }
+        var count = 1
+        // Stores the deliveries together, answers each request, and returns how many were served.
+        func finish() -> Int {
+            processor.store(&decided)
+            if waiting > 1 { scoring?.grouped(deliveries: waiting) }
+            for index in taken.indices { answer(taken[index], decided[index]) }
+            return count
+        }
         add(requests[0])
         let groupStarted = FastCGIWorker.monotonicMicros()
-        var count = 1
         // More only while a delivery waits to be stored, only what is already queued, and only for a while.
+        guard count < requests.count, waiting > 0, listenerHasConnection() else { return finish() }
+        // One timer for the requests joining: a connection that sends its records or its body slowly
+        // is cut short by it (its read returns EINTR), and the group ends there.
+        GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
         while count < requests.count, waiting > 0,
-            FastCGIWorker.monotonicMicros() - groupStarted < FastCGIWorker.groupBudgetMicros, listenerHasConnection()
+            FastCGIWorker.monotonicMicros() - groupStarted < FastCGIWorker.groupBudgetMicros
         {
-            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
-            let accepted = FCGX_Accept_r(requests[count])
-            GroupDeadline.disarm()
-            guard accepted >= 0 else { break }
-            let slowAccept = GroupDeadline.expired
+            // Nothing queued (any more, or another worker took it): the accept fails at once.
+            guard FCGX_Accept_r(requests[count]) >= 0 else { break }
             count += 1
             // Records cut short by the timer can still make an accept that succeeds (libfcgi reads the
             // parameters to an end of stream, and an interrupted read is one): answered 503, never read.
@@ -146,15 +153,11 @@ public final class FastCGIWorker {
             // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
             // the last one taken, so the answers before it do not wait on its connection's close. The
             // timer repeats, so a signal that comes between two reads still cuts the next one short.
-            GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
             add(requests[count - 1], bounded: true)
-            GroupDeadline.disarm()
-            if slowAccept || GroupDeadline.expired { break }
+            if GroupDeadline.expired { break }
         }
-        processor.store(&decided)
-        if waiting > 1 { scoring?.grouped(deliveries: waiting) }
-        for index in taken.indices { answer(taken[index], decided[index]) }
-        return count
+        GroupDeadline.disarm()
+        return finish()
     }
 
     /// Whether the listener has a connection waiting (never waits).
@@ -253,7 +256,7 @@ public final class FastCGIWorker {
     /// The answer to a request of a group whose records or body did not arrive in time (nothing stored).
     static let cutShort = Outcome(
         .unavailable(retryAfter: 1, code: "request_timeout"), webhook: nil,
-        "the request did not arrive within \(groupTakeMilliseconds) ms while others waited for it; nothing stored",
+        "the request did not arrive in the \(groupTakeMilliseconds) ms its group waits for the requests joining it; nothing stored",
         severity: .warning)
 
     /// A decision for a request whose records were cut short (nothing of it was read).
