@@ -81,8 +81,6 @@ extension EndToEnd.FaultTests {
         close(first)
         #expect(status == 200, "the first request was answered \(String(describing: status))")
         #expect(waited < 5, "the first request waited \(waited) s for its answer")
-        #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect((try? behind.value?.get().0) == 200, "\(String(describing: behind.value))")
         if stall == "records" {
             // The stalled connection was dropped, not left holding the worker.
             var byte: UInt8 = 0
@@ -90,8 +88,17 @@ extension EndToEnd.FaultTests {
         } else {
             // It did not come in time: nothing stored, and the sender may try again (never a 4xx).
             #expect(FastCGITestAnswer.status(stalled) == 503)
+            if stall == "body" {
+                // The worker still takes what the sender sends after that answer (it waits for the
+                // sender's close): the rest of the body is not refused by a closed socket.
+                let rest = Array(slow.stdin.dropFirst(50))
+                let sent = rest.withUnsafeBytes { send(stalled, $0.baseAddress, rest.count, Int32(MSG_NOSIGNAL)) }
+                #expect(sent == rest.count, "the rest of the body: \(sent), \(String(cString: strerror(errno)))")
+            }
         }
         close(stalled)
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect((try? behind.value?.get().0) == 200, "\(String(describing: behind.value))")
         try expectStoredExactlyOnce(["stall_1", "stall_2"], at: environment.databaseURL, within: 10)
         #expect(try stored(at: environment.databaseURL)["stall_slow"] == nil)
         _ = server.stop()
@@ -115,7 +122,7 @@ extension EndToEnd.FaultTests {
         let waited = Date().timeIntervalSince(started)
         close(first)
         #expect(next.0 == 200)
-        #expect(waited < 1, "the next request waited \(waited) s behind a connection left open")
+        #expect(waited < 1.5, "the next request waited \(waited) s behind a connection left open")
         try expectStoredExactlyOnce(
             ["open_\(acknowledge)_1", "open_\(acknowledge)_2"], at: environment.databaseURL, within: 10)
         _ = server.stop()

@@ -232,14 +232,19 @@ public final class FastCGIWorker {
     /// closed too: a group's requests come from new connections, and one the web server keeps open
     /// (`fastcgi_keep_conn on`) would otherwise wait, unread, for this place's next group.
     ///
-    /// A connection closed here with nothing of it left unread is closed at once. libfcgi's own close
-    /// shuts the connection down and then waits (up to 2 s) for the web server to close its end, which
-    /// made each answer of a group wait for the web server to take the one before. That linger is kept
-    /// where something is unread (an early answer to a body not drained): a close with unread data
-    /// resets the connection, and the web server could lose the answer.
+    /// A connection whose request was read to its end (libfcgi saw the record that ends the body, and
+    /// nothing more waits on the socket) is closed at once. libfcgi's own close shuts the connection
+    /// down and then waits (up to 2 s) for the web server to close its end, which made each answer of a
+    /// group wait for the web server to take the one before. That linger is kept wherever the web
+    /// server may still be sending (a body cut short by the group's timer, one over the limit or not
+    /// drained): closed under it, its writes would fail, and over TCP the answer could be reset.
     private func end(_ request: UnsafeMutablePointer<FCGX_Request>) {
         let closing = grouping || request.pointee.keepConnection == 0
-        if closing, FastCGIWorker.nothingUnread(on: request.pointee.ipcFd) { request.pointee.detached = 1 }
+        if closing, let input = request.pointee.in, FCGX_HasSeenEOF(input) == EOF, FCGX_GetError(input) == 0,
+            FastCGIWorker.nothingUnread(on: request.pointee.ipcFd)
+        {
+            request.pointee.detached = 1
+        }
         FCGX_Finish_r(request)
         if grouping { FCGX_Free(request, 1) }
         request.pointee.detached = 0
@@ -298,7 +303,15 @@ public final class FastCGIWorker {
             }
         }
         body.removeSubrange(filled...)
+        if filled == limit { lookForEnd(stream) }
         return body
+    }
+
+    /// After a read that stopped at its limit: takes the record that ends the body when it is there
+    /// (libfcgi has usually read it with the body's last bytes), so `end` knows the request was read
+    /// whole. A byte past the limit is taken instead, and the request is then not at its end.
+    static func lookForEnd(_ stream: UnsafeMutablePointer<FCGX_Stream>) {
+        if FCGX_HasSeenEOF(stream) != EOF { _ = FCGX_GetChar(stream) }
     }
 
     static func drain(_ stream: UnsafeMutablePointer<FCGX_Stream>?, upTo limit: Int) {
@@ -310,6 +323,7 @@ public final class FastCGIWorker {
             if n <= 0 { break }
             total += Int(n)
         }
+        if total == limit { lookForEnd(stream) }
     }
 
     private func write(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) {

@@ -1,7 +1,7 @@
 import Glibc
 
-/// The bound on how long a group of requests may wait for one more (`FastCGIWorker`'s group commit):
-/// a `SIGALRM` timer around taking each request after the first, so a connection that sends its records
+/// The bound on how long a group of requests may wait for more (`FastCGIWorker`'s group commit): one
+/// `SIGALRM` timer around taking the requests after the first, so a connection that sends its records
 /// or its body slowly, or not at all, cuts the group short (its read returns EINTR) instead of holding
 /// back the answers of the requests already taken.
 enum GroupDeadline {
