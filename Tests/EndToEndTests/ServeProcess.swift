@@ -28,8 +28,13 @@ final class ServeProcess {
 
     deinit {
         if process.isRunning {
+            let workers = children()
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            // Its workers stop when they see it gone; until then they would answer the next test's
+            // first requests on the same socket, from this configuration.
+            let deadline = Date().addingTimeInterval(10)
+            while workers.contains(where: ServeProcess.isLive), Date() < deadline { usleep(20_000) }
         }
         try? FileManager.default.removeItem(atPath: pidFile)
     }
@@ -79,6 +84,14 @@ final class ServeProcess {
     static func commandLine(_ pid: Int32) -> String {
         let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
         return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Whether `pid` is running (neither gone nor a zombie).
+    static func isLive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
     /// Live children of the supervisor.

@@ -127,6 +127,9 @@ extension EndToEnd {
                 for path in ["/ping", "/status", "/metrics"] {
                     #expect(try HTTP.request(base + path, method: "GET").0 == 403, "\(path) \(fenced.log)")
                 }
+                // Stopped with its workers: killing only the supervisor (the end of its scope) left them
+                // a moment to answer the next server's first requests from this configuration.
+                #expect(fenced.stop() != nil)
             }
             let off = try serve("status-off", status: "[status]\nenabled = false\n")
             #expect(try HTTP.request(base + "/status", method: "GET").0 == 404, "\(off.log)")
