@@ -88,10 +88,18 @@ final class ServeProcess {
 
     /// Whether `pid` is running (neither gone nor a zombie).
     static func isLive(_ pid: Int32) -> Bool {
+        guard let (state, _) = stat(of: String(pid)) else { return false }
+        return state != "Z"
+    }
+
+    /// A process's state letter and parent pid, from `/proc/<pid>/stat` (`nil` once it is gone).
+    static func stat(of pid: String) -> (state: Substring, parent: Int32?)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
-        else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 2 else { return nil }
+        return (fields[0], Int32(fields[1]))
     }
 
     /// Live children of the supervisor.
@@ -102,12 +110,8 @@ final class ServeProcess {
         var pids: Set<Int32> = []
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
-            guard let pid = Int32(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 2, fields[0] != "Z", Int32(fields[1]) == parent { pids.insert(pid) }
+            guard let pid = Int32(entry), let (state, parentPID) = stat(of: entry) else { continue }
+            if state != "Z", parentPID == parent { pids.insert(pid) }
         }
         return pids
     }
