@@ -37,7 +37,7 @@ struct PostgresFaultTests {
     }
 
     @Test func aBatchWritesEveryColumnAsASingleWriteDoes() throws {
-        // The batch sends its text columns in binary form, the single write as text: the rows must agree.
+        // The batch sends its rows by binary COPY, the single write as text parameters: the rows must agree.
         let batched = TestDatabase.uniqueName("batch-cols")
         let single = batched + "-single"
         let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
@@ -66,6 +66,68 @@ struct PostgresFaultTests {
         #expect(fromBatch == fromSingle)
         #expect(fromBatch?.contains(#""sent_key": null"#) == true)
         #expect(fromBatch?.contains(#""state": "NULL""#) == true)
+    }
+
+    /// The batch encodes numbers (`numeric`'s binary form), dates and times itself: in every spelling JSON
+    /// allows, with NULLs and empty and partly NULL arrays, they must be the values the text path gives.
+    @Test func aBatchWritesNumbersDatesAndTimesAsASingleWriteDoes() throws {
+        let webhook = TestDatabase.uniqueName("copy")
+        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
+        let numbers = [
+            "0", "-0", "0.000", "1", "-1", "540.00", "1e3", "1E+3", "-2.5e-3", "1.50e1", "9999", "10000", "0.0001",
+            "12345678901234567890.123456789012345", "1e-20", "-123.456e2", "100000000", "7e999", "5e-999",
+        ]
+        var deliveries: [Delivery] = []
+        for (index, number) in numbers.enumerated() {
+            var delivery = sampleDelivery(
+                webhook: webhook, dedupeKey: "id:\(index)", body: #"{"type":"booking.create","name":"Zürich ☃"}"#)
+            let value = try #require(DecimalText(.number(number)))
+            delivery.points = [
+                MetricPoint(metric: "booking.count", value: .one),
+                MetricPoint(metric: "booking.value", value: value, currency: index % 2 == 0 ? "CHF" : nil),
+            ]
+            if index % 3 == 0 { delivery.points = [] }
+            if index % 2 == 0 {
+                delivery.booking = BookingState(
+                    version: Int64(index) - 5, stayStart: CalendarDay(number: 20_800 + index),
+                    stayEnd: CalendarDay(number: 10_000 - index), roomNights: value, rooms: .one, gross: value,
+                    net: nil, currency: "CHF", bookedAt: Timestamp(microseconds: 946_684_799_999_999 + Int64(index)))
+            }
+            if index % 4 == 1 { delivery.sentKey = nil }
+            deliveries.append(delivery)
+        }
+        for delivery in deliveries { #expect(try store.record(delivery) == .inserted(points: delivery.points.count)) }
+        let batched = deliveries.map { delivery in
+            var copy = delivery
+            copy.webhook = webhook + "-batch"
+            return copy
+        }
+        #expect(try store.recordBatch(batched) == batched.map { .inserted(points: $0.points.count) })
+        // As text, so that 540.00 and 540.0 differ (jsonb's equality compares numbers as numbers).
+        let differing = try TestDatabase.connection().execute(
+            """
+            SELECT a.dedupe_key FROM winkhook.events a JOIN winkhook.events b USING (dedupe_key)
+            WHERE a.webhook = $1 AND b.webhook = $1 || '-batch'
+              AND (to_jsonb(a) - '{id,webhook,xact}'::text[])::text IS DISTINCT FROM
+                  (to_jsonb(b) - '{id,webhook,xact}'::text[])::text
+            """, [webhook])
+        #expect(
+            differing.rowCount == 0,
+            "rows that differ: \((0..<differing.rowCount).map { differing.value(row: $0, column: 0) ?? "" })")
+        #expect(
+            try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook + "-batch"])
+                == numbers.count)
+        let values = try TestDatabase.connection().execute(
+            """
+            SELECT metric_values[2]::text FROM winkhook.events
+            WHERE webhook = $1 || '-batch' AND cardinality(metrics) = 2 ORDER BY id
+            """, [webhook])
+        #expect(values.value(row: 0, column: 0) == "0")  // "-0" (index 1) is zero
+        // Written again, every one is a duplicate, and nothing is added.
+        #expect(try store.recordBatch(batched) == batched.map { _ in .duplicate })
+        #expect(
+            try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook + "-batch"])
+                == numbers.count)
     }
 
     @Test func aBatchWithDataThePostgresRefusesIsInvalidDataAndWritesNothing() throws {

@@ -9,7 +9,8 @@ import WebhookCore
 /// is sent, then waited for with `poll`; past the deadline it is cancelled and the connection is given
 /// up (the caller reconnects later).
 public final class PostgresConnection {
-    private var pointer: OpaquePointer
+    /// The libpq connection (internal for the extensions beside this file; nothing else touches it).
+    var pointer: OpaquePointer
     private var prepared: Set<String> = []
     private var abandoned = false
     private let statementTimeout: Int
@@ -85,8 +86,8 @@ public final class PostgresConnection {
     /// Runs SQL without parameters (DDL, session settings, migrations). Several statements are allowed;
     /// the last one's result is returned (as `PQexec` does).
     @discardableResult
-    func execute(_ sql: String) throws(PostgresError) -> PostgresResult {
-        try wait(sent: PQsendQuery(pointer, sql), deadline: defaultDeadline)
+    func execute(_ sql: String, deadline: Deadline? = nil) throws(PostgresError) -> PostgresResult {
+        try wait(sent: PQsendQuery(pointer, sql), deadline: deadline ?? defaultDeadline)
     }
 
     /// Runs one statement with parameters, unnamed: text (`[String?]`, `nil` is SQL NULL) or each in
@@ -131,8 +132,15 @@ public final class PostgresConnection {
 
     /// Waits for the answer to a sent query, at most until `deadline`; then cancels it.
     @discardableResult
-    private func wait(sent: Int32, deadline: Deadline?) throws(PostgresError) -> PostgresResult {
+    func wait(sent: Int32, deadline: Deadline?) throws(PostgresError) -> PostgresResult {
         guard sent == 1 else { throw PostgresError(.connection, message: PostgresConnection.message(pointer)) }
+        try awaitInput(deadline: deadline)
+        return try collectResults()
+    }
+
+    /// Reads from the server until a result is complete (`PQisBusy` is false), at most until `deadline`;
+    /// then cancels the statement.
+    func awaitInput(deadline: Deadline?) throws(PostgresError) {
         while PQisBusy(pointer) == 1 {
             let timeout = deadline.map { $0.remainingMilliseconds } ?? -1
             if timeout == 0 {
@@ -148,6 +156,10 @@ public final class PostgresConnection {
                 throw PostgresError(.connection, message: PostgresConnection.message(pointer))
             }
         }
+    }
+
+    /// Every result of the statement sent: the last one, or the first that failed.
+    func collectResults() throws(PostgresError) -> PostgresResult {
         var last: OpaquePointer?
         var failed: OpaquePointer?
         while let next = PQgetResult(pointer) {
@@ -180,12 +192,12 @@ public final class PostgresConnection {
         abandoned = true
     }
 
-    private func drainResults() {
+    func drainResults() {
         while let next = PQgetResult(pointer) { PQclear(next) }
     }
 
     @discardableResult
-    private func check(_ raw: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+    func check(_ raw: OpaquePointer?) throws(PostgresError) -> PostgresResult {
         guard let raw else {
             throw PostgresError(isHealthy ? .protocolError : .connection, message: PostgresConnection.message(pointer))
         }
@@ -194,7 +206,7 @@ public final class PostgresConnection {
         return result
     }
 
-    private static func message(_ conn: OpaquePointer) -> String {
+    static func message(_ conn: OpaquePointer) -> String {
         PQerrorMessage(conn).map { String(cString: $0) }?.trimmingWhitespace() ?? "unknown libpq error"
     }
 }

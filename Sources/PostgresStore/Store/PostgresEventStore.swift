@@ -86,28 +86,25 @@ public final class PostgresEventStore: EventStore {
     public func recordBatch(_ deliveries: [Delivery]) throws(EventStoreError) -> [RecordResult] {
         guard deliveries.count > 1 else { return try deliveries.map { (d) throws(EventStoreError) in try record(d) } }
         // The first of several deliveries with one key in a batch is the one stored.
-        var seen = Set<DeliveryKey>()
-        let unique = deliveries.filter { seen.insert(DeliveryKey($0)).inserted }
-        let parameters = PostgresEventStore.batchParameters(unique)
+        var seen = Set<DeliveryKey>(minimumCapacity: deliveries.count)
+        var unique: [Delivery] = []
+        var slots: [Int?] = []  // each delivery's place in `unique`; `nil` for a repeat
+        unique.reserveCapacity(deliveries.count)
+        slots.reserveCapacity(deliveries.count)
+        for delivery in deliveries {
+            let first = seen.insert(DeliveryKey(delivery)).inserted
+            slots.append(first ? unique.count : nil)
+            if first { unique.append(delivery) }
+        }
         // Requests served together (group commit): the deadline of the one received first.
         let earliest = unique.min { $0.receivedAt.microseconds < $1.receivedAt.microseconds }
         let limit =
             earliest.map { deadline(since: $0.receivedAt) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
-        let result = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try connection.executePrepared(
-                "winkhook_record_batch", sql: PostgresEventStore.batchSQL, parameters, deadline: limit)
+        let stored = try withConnection(deadline: limit) { connection throws(PostgresError) in
+            try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit)
         }
-        var inserted: [DeliveryKey: Int] = [:]
-        for row in 0..<result.rowCount {
-            guard let webhook = result.value(row: row, column: 0), let key = result.value(row: row, column: 1)
-            else { continue }
-            inserted[DeliveryKey(webhook: webhook, dedupeKey: key)] = result.value(row: row, column: 2).flatMap {
-                Int($0)
-            }
-        }
-        return deliveries.map { delivery in
-            // `removeValue`: a repeat within the batch is a duplicate of the first.
-            inserted.removeValue(forKey: DeliveryKey(delivery)).map { .inserted(points: $0) } ?? .duplicate
+        return zip(deliveries, slots).map { delivery, slot in
+            slot.map { stored[$0] } == true ? .inserted(points: delivery.points.count) : .duplicate
         }
     }
 

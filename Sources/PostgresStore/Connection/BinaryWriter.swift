@@ -1,0 +1,171 @@
+import WebhookCore
+
+/// PostgreSQL's binary (send/receive) forms, written into one growing buffer: the fields of a binary
+/// `COPY` (`CopyRows`) and binary array parameters. Integers are big-endian; times count from
+/// PostgreSQL's epoch, 2000-01-01 UTC.
+struct BinaryWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Empties it, keeping its memory.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    mutating func int16(_ value: Int16) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int32(_ value: Int32) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int64(_ value: Int64) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// A value preceded by its length (int32), as a `COPY` field and an array element are: `write` puts
+    /// the value, its length is filled in after.
+    mutating func sized(_ write: (inout BinaryWriter) -> Void) {
+        let start = bytes.count
+        int32(0)
+        write(&self)
+        let length = UInt32(bytes.count - start - 4).bigEndian
+        withUnsafeBytes(of: length) { raw in
+            for (offset, byte) in raw.enumerated() { bytes[start + offset] = byte }
+        }
+    }
+
+    /// SQL NULL where a sized value goes.
+    mutating func null() {
+        int32(-1)
+    }
+
+    // MARK: - Types
+
+    /// µs between the Unix epoch and PostgreSQL's.
+    static let epochOffsetMicros: Int64 = 946_684_800_000_000
+    /// Days between the Unix epoch and PostgreSQL's.
+    static let epochOffsetDays = 10_957
+
+    /// `timestamptz`: µs since 2000-01-01 UTC.
+    mutating func timestamp(_ time: Timestamp) {
+        int64(time.microseconds - BinaryWriter.epochOffsetMicros)
+    }
+
+    /// `date`: days since 2000-01-01.
+    mutating func date(_ day: CalendarDay) {
+        int32(Int32(truncatingIfNeeded: day.number - BinaryWriter.epochOffsetDays))
+    }
+
+    /// `jsonb`: a version byte, then the JSON text (the server parses it as it does `jsonb`'s text input).
+    mutating func jsonb(_ text: String) {
+        bytes.append(1)
+        append(text)
+    }
+
+    /// `numeric` (`numeric_send`'s form) of a JSON number: digit count, weight, sign, display scale, then
+    /// base-10000 digits, most significant first. The same value and scale as `numeric`'s text input
+    /// gives (`540.00` keeps its two decimals, `1.5e-3` is 0.0015 with scale 4).
+    mutating func numeric(_ number: DecimalText) {
+        var text = number.text
+        text.withUTF8 { numeric(utf8: $0) }
+    }
+
+    private mutating func numeric(utf8 text: UnsafeBufferPointer<UInt8>) {
+        // The digits' places in `text` (at most 100 characters), in order, and where the point falls.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: text.count) { places in
+            var count = 0
+            var negative = false
+            var beforePoint = 0
+            var afterPoint = 0
+            var exponent = 0
+            var exponentNegative = false
+            var part = 0  // 0 the integer digits, 1 the fraction, 2 the exponent
+            for (place, byte) in text.enumerated() {
+                switch byte {
+                case UInt8(ascii: "-") where part == 2: exponentNegative = true
+                case UInt8(ascii: "-"): negative = true
+                case UInt8(ascii: "."): part = 1
+                case UInt8(ascii: "e"), UInt8(ascii: "E"): part = 2
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if part == 2 {
+                        exponent = min(exponent * 10 + Int(byte - UInt8(ascii: "0")), 100_000)
+                    } else {
+                        places[count] = place
+                        count += 1
+                        if part == 0 { beforePoint += 1 } else { afterPoint += 1 }
+                    }
+                default: continue
+                }
+            }
+            if exponentNegative { exponent = -exponent }
+            let scale = Int16(truncatingIfNeeded: max(0, afterPoint - exponent))
+            let point = beforePoint + exponent  // digit i is worth 10^(point - 1 - i)
+            func digit(_ i: Int) -> Int16 { Int16(text[places[i]] - UInt8(ascii: "0")) }
+            var first = 0
+            while first < count, digit(first) == 0 { first += 1 }
+            var last = count - 1
+            while last >= first, digit(last) == 0 { last -= 1 }
+            guard first <= last else {
+                // Zero: no digits, weight 0, positive, its scale.
+                int16(0)
+                int16(0)
+                int16(0)
+                int16(scale)
+                return
+            }
+            func group(of power: Int) -> Int { power >= 0 ? power / 4 : -((-power + 3) / 4) }
+            let high = group(of: point - 1 - first)
+            let low = group(of: point - 1 - last)
+            int16(Int16(truncatingIfNeeded: high - low + 1))
+            int16(Int16(truncatingIfNeeded: high))
+            int16(negative ? 0x4000 : 0)
+            int16(scale)
+            for index in stride(from: high, through: low, by: -1) {
+                var value: Int16 = 0
+                for power in stride(from: index * 4 + 3, through: index * 4, by: -1) {
+                    let at = point - 1 - power
+                    value = value * 10 + (at >= first && at <= last ? digit(at) : 0)
+                }
+                int16(value)
+            }
+        }
+    }
+
+    /// A one-dimensional array (`array_send`'s form) of elements of type `oid`, each written by `write`
+    /// (`nil` is NULL). An empty one is read as `'{}'`.
+    mutating func array<T>(_ elements: [T?], oid: UInt32, _ write: (inout BinaryWriter, T) -> Void) {
+        arrayHeader(count: elements.count, oid: oid, hasNull: elements.contains { $0 == nil })
+        for element in elements {
+            if let element { sized { write(&$0, element) } } else { null() }
+        }
+    }
+
+    /// What comes before the elements of a one-dimensional array; each element follows as a sized value
+    /// or a NULL.
+    mutating func arrayHeader(count: Int, oid: UInt32, hasNull: Bool) {
+        int32(1)  // dimensions
+        int32(hasNull ? 1 : 0)
+        int32(Int32(bitPattern: oid))
+        int32(Int32(count))
+        int32(1)  // lower bound
+    }
+
+    /// The types of array elements (`pg_type.oid`).
+    static let textOID: UInt32 = 25
+    static let numericOID: UInt32 = 1700
+    static let timestamptzOID: UInt32 = 1184
+}

@@ -1,0 +1,50 @@
+internal import CLibPQ
+
+extension PostgresConnection {
+    /// Runs `COPY … FROM STDIN` (`sql`) with the data `part` writes for each of `parts` in turn, at most
+    /// until `deadline` (the server's answer; the data is handed to libpq as it is made, 64 KiB at a time,
+    /// in its blocking mode, bounded by the session's `statement_timeout`). Returns the command's result
+    /// (`COPY n`).
+    @discardableResult
+    func copyIn(
+        _ sql: String, deadline: Deadline? = nil, parts: Int, _ part: (Int, inout BinaryWriter) -> Void
+    ) throws(PostgresError) -> PostgresResult {
+        let deadline = deadline ?? defaultDeadline
+        guard PQsendQuery(pointer, sql) == 1 else {
+            throw PostgresError(.connection, message: PostgresConnection.message(pointer))
+        }
+        try awaitInput(deadline: deadline)
+        guard let first = PQgetResult(pointer) else {
+            throw PostgresError(.protocolError, message: PostgresConnection.message(pointer))
+        }
+        guard PQresultStatus(first) == PGRES_COPY_IN else {
+            // Refused before any data (no such table or column): the error, then the end of results.
+            drainResults()
+            return try check(first)
+        }
+        PQclear(first)
+        var out = BinaryWriter(capacity: PostgresConnection.copyChunk * 2)
+        for index in 0..<parts {
+            part(index, &out)
+            if out.bytes.count >= PostgresConnection.copyChunk || index == parts - 1 {
+                guard put(out.bytes) else {
+                    throw PostgresError(.connection, message: PostgresConnection.message(pointer))
+                }
+                out.removeAll()
+            }
+        }
+        guard PQputCopyEnd(pointer, nil) == 1 else {
+            throw PostgresError(.connection, message: PostgresConnection.message(pointer))
+        }
+        return try wait(sent: 1, deadline: deadline)
+    }
+
+    /// How much `COPY` data is made before it is handed to libpq.
+    static let copyChunk = 64 << 10
+
+    private func put(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(pointer, $0.baseAddress, Int32($0.count)) == 1 }
+        }
+    }
+}
