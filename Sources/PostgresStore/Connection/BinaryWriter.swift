@@ -85,63 +85,70 @@ struct BinaryWriter {
     }
 
     private mutating func numeric(utf8 text: UnsafeBufferPointer<UInt8>) {
-        // The digits' places in `text` (at most 100 characters), in order, and where the point falls.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: text.count) { places in
-            var count = 0
-            var negative = false
-            var beforePoint = 0
-            var afterPoint = 0
-            var exponent = 0
+        // Where the integer digits, the fraction's digits and the exponent are in `text`.
+        var negative = false
+        var at = 0
+        if at < text.count, text[at] == UInt8(ascii: "-") {
+            negative = true
+            at += 1
+        }
+        let integerStart = at
+        while at < text.count, text[at] >= UInt8(ascii: "0"), text[at] <= UInt8(ascii: "9") { at += 1 }
+        let beforePoint = at - integerStart
+        var fractionStart = at
+        if at < text.count, text[at] == UInt8(ascii: ".") {
+            at += 1
+            fractionStart = at
+            while at < text.count, text[at] >= UInt8(ascii: "0"), text[at] <= UInt8(ascii: "9") { at += 1 }
+        }
+        let afterPoint = at - fractionStart
+        var exponent = 0
+        if at < text.count, text[at] | 0x20 == UInt8(ascii: "e") {
+            at += 1
             var exponentNegative = false
-            var part = 0  // 0 the integer digits, 1 the fraction, 2 the exponent
-            for (place, byte) in text.enumerated() {
-                switch byte {
-                case UInt8(ascii: "-") where part == 2: exponentNegative = true
-                case UInt8(ascii: "-"): negative = true
-                case UInt8(ascii: "."): part = 1
-                case UInt8(ascii: "e"), UInt8(ascii: "E"): part = 2
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    if part == 2 {
-                        exponent = min(exponent * 10 + Int(byte - UInt8(ascii: "0")), 100_000)
-                    } else {
-                        places[count] = place
-                        count += 1
-                        if part == 0 { beforePoint += 1 } else { afterPoint += 1 }
-                    }
-                default: continue
-                }
+            if at < text.count, text[at] == UInt8(ascii: "-") || text[at] == UInt8(ascii: "+") {
+                exponentNegative = text[at] == UInt8(ascii: "-")
+                at += 1
+            }
+            while at < text.count, text[at] >= UInt8(ascii: "0"), text[at] <= UInt8(ascii: "9") {
+                exponent = min(exponent * 10 + Int(text[at] - UInt8(ascii: "0")), 100_000)
+                at += 1
             }
             if exponentNegative { exponent = -exponent }
-            let scale = Int16(truncatingIfNeeded: max(0, afterPoint - exponent))
-            let point = beforePoint + exponent  // digit i is worth 10^(point - 1 - i)
-            func digit(_ i: Int) -> Int16 { Int16(text[places[i]] - UInt8(ascii: "0")) }
-            var first = 0
-            while first < count, digit(first) == 0 { first += 1 }
-            var last = count - 1
-            while last >= first, digit(last) == 0 { last -= 1 }
-            guard first <= last else {
-                // Zero: no digits, weight 0, positive, its scale.
-                int16(0)
-                int16(0)
-                int16(0)
-                int16(scale)
-                return
-            }
-            func group(of power: Int) -> Int { power >= 0 ? power / 4 : -((-power + 3) / 4) }
-            let high = group(of: point - 1 - first)
-            let low = group(of: point - 1 - last)
-            int16(Int16(truncatingIfNeeded: high - low + 1))
-            int16(Int16(truncatingIfNeeded: high))
-            int16(negative ? 0x4000 : 0)
+        }
+        let count = beforePoint + afterPoint
+        /// The i-th digit of the number, integer digits first.
+        func digit(_ i: Int) -> Int16 {
+            Int16(text[i < beforePoint ? integerStart + i : fractionStart + i - beforePoint] - UInt8(ascii: "0"))
+        }
+        let scale = Int16(truncatingIfNeeded: max(0, afterPoint - exponent))
+        let point = beforePoint + exponent  // digit i is worth 10^(point - 1 - i)
+        var first = 0
+        while first < count, digit(first) == 0 { first += 1 }
+        var last = count - 1
+        while last >= first, digit(last) == 0 { last -= 1 }
+        guard first <= last else {
+            // Zero: no digits, weight 0, positive, its scale.
+            int16(0)
+            int16(0)
+            int16(0)
             int16(scale)
-            for index in stride(from: high, through: low, by: -1) {
-                var value: Int16 = 0
-                for power in stride(from: index * 4 + 3, through: index * 4, by: -1) {
-                    let at = point - 1 - power
-                    value = value * 10 + (at >= first && at <= last ? digit(at) : 0)
-                }
-                int16(value)
+            return
+        }
+        func group(of power: Int) -> Int { power >= 0 ? power / 4 : -((-power + 3) / 4) }
+        let high = group(of: point - 1 - first)
+        let low = group(of: point - 1 - last)
+        int16(Int16(truncatingIfNeeded: high - low + 1))
+        int16(Int16(truncatingIfNeeded: high))
+        int16(negative ? 0x4000 : 0)
+        int16(scale)
+        for index in stride(from: high, through: low, by: -1) {
+            var value: Int16 = 0
+            for power in stride(from: index * 4 + 3, through: index * 4, by: -1) {
+                let i = point - 1 - power
+                value = value * 10 + (i >= first && i <= last ? digit(i) : 0)
             }
+            int16(value)
         }
     }
 

@@ -1,3 +1,4 @@
+import Glibc
 import WebhookCore
 
 /// A delivery's identity for de-duplication: its webhook and its key within it, compared byte by byte
@@ -17,11 +18,24 @@ struct DeliveryKey: Hashable {
 
     /// Whether `delivery` has this identity.
     func matches(_ delivery: Delivery) -> Bool {
-        delivery.dedupeKey.utf8.elementsEqual(dedupeKey.utf8) && delivery.webhook.utf8.elementsEqual(webhook.utf8)
+        DeliveryKey.sameBytes(delivery.dedupeKey, dedupeKey) && DeliveryKey.sameBytes(delivery.webhook, webhook)
     }
 
     static func == (a: DeliveryKey, b: DeliveryKey) -> Bool {
-        a.dedupeKey.utf8.elementsEqual(b.dedupeKey.utf8) && a.webhook.utf8.elementsEqual(b.webhook.utf8)
+        sameBytes(a.dedupeKey, b.dedupeKey) && sameBytes(a.webhook, b.webhook)
+    }
+
+    /// Whether `a` and `b` are the same UTF-8 bytes (no copy of a native string's storage).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                guard let left = x.baseAddress, let right = y.baseAddress else { return true }
+                return memcmp(left, right, x.count) == 0
+            }
+        }
     }
 
     /// The bytes hashed as blocks (one byte at a time, the default for a byte sequence, was a twentieth

@@ -8,15 +8,15 @@ enum EventCopyRows {
     /// The statement the data is for.
     static let sql = "COPY winkhook.events (\(PostgresEventStore.eventColumns)) FROM STDIN (FORMAT binary)"
 
-    /// The data of `deliveries[index]`: after the signature for the first, before the trailer for the last.
-    static func write(_ deliveries: [Delivery], at index: Int, into out: inout BinaryWriter) {
-        if index == 0 {
+    /// The data of one delivery's row: after the signature for the first, before the trailer for the last.
+    static func write(_ delivery: Delivery, first: Bool, last: Bool, into out: inout BinaryWriter) {
+        if first {
             out.append(signature)
             out.int32(0)  // flags
             out.int32(0)  // header extension
         }
-        row(deliveries[index], into: &out)
-        if index == deliveries.count - 1 { out.int16(-1) }
+        row(delivery, into: &out)
+        if last { out.int16(-1) }
     }
 
     static let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00]

@@ -51,9 +51,10 @@ extension PostgresEventStore {
                 next = found + 1
             }
             if fresh.rowCount > 0 {
-                let rows = zip(deliveries, stored).compactMap { $1 ? $0 : nil }
-                try connection.copyIn(EventCopyRows.sql, deadline: deadline, parts: rows.count) { index, out in
-                    EventCopyRows.write(rows, at: index, into: &out)
+                let rows = stored.indices.filter { stored[$0] }
+                try connection.copyIn(EventCopyRows.sql, deadline: deadline, parts: rows.count) { part, out in
+                    EventCopyRows.write(
+                        deliveries[rows[part]], first: part == 0, last: part == rows.count - 1, into: &out)
                 }
             }
             try connection.execute("COMMIT", deadline: deadline)

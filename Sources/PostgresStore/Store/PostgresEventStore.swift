@@ -87,15 +87,16 @@ public final class PostgresEventStore: EventStore {
         guard deliveries.count > 1 else { return try deliveries.map { (d) throws(EventStoreError) in try record(d) } }
         // The first of several deliveries with one key in a batch is the one stored.
         var seen = Set<DeliveryKey>(minimumCapacity: deliveries.count)
-        var unique: [Delivery] = []
         var slots: [Int?] = []  // each delivery's place in `unique`; `nil` for a repeat
-        unique.reserveCapacity(deliveries.count)
         slots.reserveCapacity(deliveries.count)
+        var places = 0
         for delivery in deliveries {
             let first = seen.insert(DeliveryKey(delivery)).inserted
-            slots.append(first ? unique.count : nil)
-            if first { unique.append(delivery) }
+            slots.append(first ? places : nil)
+            if first { places += 1 }
         }
+        let unique =
+            places == deliveries.count ? deliveries : zip(deliveries, slots).compactMap { $1 == nil ? nil : $0 }
         // Requests served together (group commit): the deadline of the one received first.
         let earliest = unique.min { $0.receivedAt.microseconds < $1.receivedAt.microseconds }
         let limit =
@@ -103,8 +104,8 @@ public final class PostgresEventStore: EventStore {
         let stored = try withConnection(deadline: limit) { connection throws(PostgresError) in
             try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit)
         }
-        return zip(deliveries, slots).map { delivery, slot in
-            slot.map { stored[$0] } == true ? .inserted(points: delivery.points.count) : .duplicate
+        return deliveries.indices.map { index in
+            slots[index].map { stored[$0] } == true ? .inserted(points: deliveries[index].points.count) : .duplicate
         }
     }
 
