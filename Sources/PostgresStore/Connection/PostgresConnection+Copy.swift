@@ -26,8 +26,8 @@ extension PostgresConnection {
         var out = BinaryWriter(capacity: PostgresConnection.copyChunk * 2)
         for index in 0..<parts {
             part(index, &out)
-            if out.bytes.count >= PostgresConnection.copyChunk || index == parts - 1 {
-                guard put(out.bytes) else {
+            if out.count >= PostgresConnection.copyChunk || index == parts - 1 {
+                guard put(out) else {
                     throw PostgresError(.connection, message: PostgresConnection.message(pointer))
                 }
                 out.removeAll()
@@ -42,8 +42,8 @@ extension PostgresConnection {
     /// How much `COPY` data is made before it is handed to libpq.
     static let copyChunk = 64 << 10
 
-    private func put(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
+    private func put(_ out: borrowing BinaryWriter) -> Bool {
+        out.withBytes { raw in
             raw.withMemoryRebound(to: CChar.self) { PQputCopyData(pointer, $0.baseAddress, Int32($0.count)) == 1 }
         }
     }
