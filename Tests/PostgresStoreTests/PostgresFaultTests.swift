@@ -123,11 +123,20 @@ struct PostgresFaultTests {
             WHERE webhook = $1 || '-batch' AND cardinality(metrics) = 2 ORDER BY id
             """, [webhook])
         #expect(values.value(row: 0, column: 0) == "0")  // "-0" (index 1) is zero
-        // Written again, every one is a duplicate, and nothing is added.
+        // Written again, every one is a duplicate, and nothing is added; with new ones among them (the plain
+        // insert fails on the first key already there, the checked one then writes the new ones), and new
+        // ones after that.
         #expect(try store.recordBatch(batched) == batched.map { _ in .duplicate })
+        let fresh = (0..<2).map { sampleDelivery(webhook: webhook + "-batch", dedupeKey: "id:new\($0)") }
+        #expect(
+            try store.recordBatch([fresh[0], batched[1], fresh[1], batched[3]])
+                == [.inserted(points: 2), .duplicate, .inserted(points: 2), .duplicate])
+        let later = (0..<3).map { sampleDelivery(webhook: webhook + "-batch", dedupeKey: "id:later\($0)") }
+        #expect(try store.recordBatch(later) == later.map { _ in .inserted(points: 2) })
+        #expect(try store.recordBatch(later.reversed()) == later.map { _ in .duplicate })
         #expect(
             try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook + "-batch"])
-                == numbers.count)
+                == numbers.count + 5)
     }
 
     @Test func aBatchWithDataThePostgresRefusesIsInvalidDataAndWritesNothing() throws {

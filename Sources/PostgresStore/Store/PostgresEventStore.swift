@@ -49,6 +49,8 @@ public final class PostgresEventStore: EventStore {
     private var partitionsCheckedAt: Int64?
     private var breaker = Breaker()
     private var warnedAboutPooler = false
+    /// Whether the last batch held deliveries already stored (the next one is then checked key by key).
+    private var lastBatchHadRepeats = false
 
     /// Seconds between checks that partitions exist ahead.
     static let partitionCheckInterval: Int64 = 3600
@@ -101,9 +103,13 @@ public final class PostgresEventStore: EventStore {
         let earliest = unique.min { $0.receivedAt.microseconds < $1.receivedAt.microseconds }
         let limit =
             earliest.map { deadline(since: $0.receivedAt) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
+        let expectNew = !lastBatchHadRepeats
         let stored = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit)
+            try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit, expectNew: expectNew)
         }
+        // Keys already stored come in runs (a segment drained again): look them up first until a batch
+        // has none.
+        lastBatchHadRepeats = stored.contains(false)
         return deliveries.indices.map { index in
             slots[index].map { stored[$0] } == true ? .inserted(points: deliveries[index].points.count) : .duplicate
         }
