@@ -69,6 +69,7 @@ enum DeliveryCodec {
                 booking = state
             }
             guard let count = reader.int(), count <= 10_000 else { return nil }
+            points.reserveCapacity(Int(count))
             for _ in 0..<count {
                 guard let metric = reader.string(), let valueText = reader.string(),
                     let value = DecimalText(.number(valueText)), let currency = reader.optionalString()

@@ -40,20 +40,25 @@ enum SpoolFiles {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    /// Up to `count` bytes of `fd` from `offset` (fewer at the end of the file).
+    /// Up to `count` bytes of `fd` from `offset` (fewer at the end of the file). The buffer is not zeroed
+    /// first (a drain read its whole spool twice that way): only the bytes read are kept.
     static func read(_ fd: Int32, at offset: Int, count: Int, path: String) throws(SpoolError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = out.withUnsafeMutableBytes {
-                pread(fd, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
+        var failure: SpoolError?
+        let out = [UInt8](unsafeUninitializedCapacity: max(count, 0)) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
+                if n < 0, errno == EINTR { continue }
+                guard n >= 0 else {
+                    failure = SpoolError("cannot read \(path): \(errorText())")
+                    break
+                }
+                if n == 0 { break }
+                done += n
             }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw SpoolError("cannot read \(path): \(errorText())") }
-            if n == 0 { break }
-            done += n
+            initialized = done
         }
-        out.removeLast(count - done)
+        if let failure { throw failure }
         return out
     }
 

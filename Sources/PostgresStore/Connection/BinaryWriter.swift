@@ -125,6 +125,16 @@ struct BinaryWriter: ~Copyable {
     }
 
     private mutating func numeric(utf8 text: UnsafeBufferPointer<UInt8>) {
+        // A whole number below 10,000 (a count, nights, rooms) is one base-10000 digit.
+        if text.count <= 4, text.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            let value = text.reduce(Int16(0)) { $0 * 10 + Int16($1 - UInt8(ascii: "0")) }
+            int16(value == 0 ? 0 : 1)  // digits
+            int16(0)  // weight
+            int16(0)  // sign
+            int16(0)  // scale
+            if value != 0 { int16(value) }
+            return
+        }
         // Where the integer digits, the fraction's digits and the exponent are in `text`.
         var negative = false
         var at = 0

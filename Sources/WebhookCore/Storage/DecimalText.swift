@@ -26,12 +26,16 @@ public struct DecimalText: Sendable, Hashable, CustomStringConvertible {
         self.text = text
     }
 
+    /// Whether the exponent, if any, has at most three digits (a drained spool checks every value
+    /// again, so this reads the bytes directly).
     static func exponentIsModest(_ text: String) -> Bool {
-        guard let e = text.utf8.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
-            return true
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let e = bytes.firstIndex(where: { $0 | 0x20 == UInt8(ascii: "e") }) else { return true }
+            var digits = 0
+            for byte in bytes[(e + 1)...] where byte != UInt8(ascii: "+") && byte != UInt8(ascii: "-") { digits += 1 }
+            return digits <= 3
         }
-        let digits = text.utf8[text.utf8.index(after: e)...].drop { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
-        return digits.count <= 3
     }
 
     public var description: String { text }
