@@ -13,8 +13,10 @@ public final class SpoolDrainer {
     public let batchLimit: Int
     /// Body bytes per batch at most.
     public let batchByteLimit: Int
-    /// This drainer's share of the segments when several drain one spool side by side: `(index, count)`.
-    public let shard: (index: Int, count: Int)
+    /// When several drain one spool side by side, taking segments as they go: called with each segment
+    /// before it is read; `false` means another drainer has it. A pass's progress then counts only this
+    /// drainer's segments against the whole spool.
+    public var claim: ((String) -> Bool)?
     /// How far each segment still held by a writer is committed (byte offset), by name.
     private var committed: [String: Int] = [:]
     /// Records that did not decode in the part of a segment already read, by name.
@@ -24,12 +26,8 @@ public final class SpoolDrainer {
     public static let defaultBatchLimit = 500
 
     /// Creates a drainer.
-    public init(
-        directory: String, batchLimit: Int = defaultBatchLimit, batchByteLimit: Int = 8 << 20,
-        shard: (index: Int, count: Int) = (0, 1)
-    ) {
+    public init(directory: String, batchLimit: Int = defaultBatchLimit, batchByteLimit: Int = 8 << 20) {
         self.directory = directory
-        self.shard = shard
         self.batchLimit = max(1, batchLimit)
         self.batchByteLimit = batchByteLimit
     }
@@ -64,15 +62,14 @@ public final class SpoolDrainer {
     /// called after each batch with (bytes done, bytes in the spool).
     public func drain(into store: any EventStore, progress: (Int, Int) -> Void = { _, _ in }) -> Summary {
         var summary = Summary()
-        let names = SpoolFiles.segments(in: directory).filter {
-            SpoolDrainer.shard(of: $0, count: shard.count) == shard.index
-        }
+        let names = SpoolFiles.segments(in: directory)
         committed = committed.filter { names.contains($0.key) }
         undecodable = undecodable.filter { names.contains($0.key) }
         SpoolFiles.removeAbandonedHiddenSegments(in: directory)
         let total = names.reduce(0) { $0 + SpoolFiles.size(directory + "/" + $1) }
         var done = 0
         for name in names {
+            if let claim, !claim(name) { continue }
             let from = committed[name] ?? 0
             let segment: SpoolSegment
             do {
@@ -122,7 +119,7 @@ public final class SpoolDrainer {
             unlink(directory + "/" + name)
             summary.segmentsDrained += 1
         }
-        progress(total, total)
+        progress(claim == nil ? total : done, total)
         if summary.segmentsDrained > 0 { SpoolFiles.syncDirectory(directory) }
         return summary
     }
@@ -205,15 +202,6 @@ public final class SpoolDrainer {
             case .duplicate: summary.duplicates += 1
             }
         }
-    }
-
-    /// Which of `count` drainers takes segment `name` (stable: the same name always goes to the same one).
-    static func shard(of name: String, count: Int) -> Int {
-        guard count > 1 else { return 0 }
-        // FNV-1a, then the high bits: names differ only in a few digits.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int((hash >> 33) % UInt64(count))
     }
 
     static func wallMicros() -> Int64 {

@@ -357,8 +357,8 @@ import WebhookCore
         #expect(error?.code == .unavailable)
     }
 
-    @Test func drainersSideBySideShareTheSegmentsWithoutOverlap() throws {
-        for n in 0..<40 {  // enough that both shares are taken (all in one: one chance in 2^39)
+    @Test func drainersSideBySideTakeEachSegmentOnce() throws {
+        for n in 0..<40 {
             let writer = SpoolWriter(directory: directory, maxBytes: 8 << 20)
             try writer.append(delivery(n))
             writer.closeSegment()
@@ -366,10 +366,25 @@ import WebhookCore
         }
         #expect(segmentPaths().count == 40)
         let store = InMemoryEventStore()
-        let first = SpoolDrainer(directory: directory, shard: (0, 2)).drain(into: store)
-        let second = SpoolDrainer(directory: directory, shard: (1, 2)).drain(into: store)
-        #expect(first.stored + second.stored == 40 && first.duplicates + second.duplicates == 0)
-        #expect(first.stored > 0 && second.stored > 0)
+        // As `drain --jobs` shares them: the first to claim a segment has it. The first drainer here finds
+        // every third one already taken by the other.
+        var taken = Set<String>()
+        var offered = 0
+        let first = SpoolDrainer(directory: directory)
+        first.claim = { name in
+            offered += 1
+            if offered % 3 == 0 { return false }
+            return taken.insert(name).inserted
+        }
+        var firstProgress = (done: 0, total: 0)
+        let one = first.drain(into: store) { firstProgress = ($0, $1) }
+        #expect(segmentPaths().count == 40 - one.segmentsDrained)
+        #expect(firstProgress.done > 0 && firstProgress.done < firstProgress.total)  // its own share only
+        let second = SpoolDrainer(directory: directory)
+        second.claim = { taken.insert($0).inserted }
+        let two = second.drain(into: store)
+        #expect(one.stored + two.stored == 40 && one.duplicates + two.duplicates == 0)
+        #expect(one.stored == 27 && two.stored == 13)
         #expect(segmentPaths().isEmpty)
     }
 

@@ -3,13 +3,16 @@ import Logging
 import PostgresStore
 import Spool
 
-/// `winkhook drain --jobs N`: N drainers side by side, each with its own connection and its own share of
-/// the segments (by name), so the database works on one batch while the next is read and encoded.
+/// `winkhook drain --jobs N`: N drainers side by side, each with its own connection, taking the segments
+/// oldest first as each is free (a fixed share by name left some with more to do than others, the
+/// cores half idle at the end), so the database works on one batch while the next is read and encoded.
 final class DrainJobs: @unchecked Sendable {
     private let directory: String
     private var summaries: [SpoolDrainer.Summary]
     private var progress: [(done: Int, total: Int)]
     private var mutex = pthread_mutex_t()
+    /// The segments a job has taken.
+    private var taken = Set<String>()
     private let makeStore: @Sendable () -> PostgresEventStore
 
     init(directory: String, jobs: Int, makeStore: @escaping @Sendable () -> PostgresEventStore) {
@@ -28,7 +31,7 @@ final class DrainJobs: @unchecked Sendable {
         let count = summaries.count
         var threads: [pthread_t] = []
         for index in 0..<count {
-            let job = Job(owner: self, index: index, count: count, report: report)
+            let job = Job(owner: self, index: index, report: report)
             let context = Unmanaged.passRetained(job).toOpaque()
             var thread = pthread_t()
             let created = pthread_create(
@@ -47,6 +50,10 @@ final class DrainJobs: @unchecked Sendable {
             }
         }
         for thread in threads { pthread_join(thread, nil) }
+        // Each job ends on its own share: the whole spool is done once all are, unless one stopped early.
+        if summaries.allSatisfy({ $0.stoppedBecause == nil }), let total = progress.map(\.total).max() {
+            locked { report(total, total) }
+        }
         return summaries.reduce(into: SpoolDrainer.Summary()) { total, part in
             total.segmentsDrained += part.segmentsDrained
             total.stored += part.stored
@@ -63,23 +70,27 @@ final class DrainJobs: @unchecked Sendable {
     private final class Job: @unchecked Sendable {
         let owner: DrainJobs
         let index: Int
-        let count: Int
         let report: (Int, Int) -> Void
-        init(owner: DrainJobs, index: Int, count: Int, report: @escaping (Int, Int) -> Void) {
+        init(owner: DrainJobs, index: Int, report: @escaping (Int, Int) -> Void) {
             self.owner = owner
             self.index = index
-            self.count = count
             self.report = report
         }
     }
 
     private func runJob(_ job: Job) {
-        let drainer = SpoolDrainer(directory: directory, shard: (job.index, job.count))
+        let drainer = SpoolDrainer(directory: directory)
+        drainer.claim = { name in
+            var first = false
+            self.locked { first = self.taken.insert(name).inserted }
+            return first
+        }
         let summary = drainer.drain(into: makeStore()) { done, total in
             self.locked {
+                // Each job counts its own segments' bytes against the whole spool.
                 self.progress[job.index] = (done, total)
-                let sum = self.progress.reduce((0, 0)) { ($0.0 + $1.done, $0.1 + $1.total) }
-                job.report(sum.0, sum.1)
+                let sum = self.progress.reduce((0, 0)) { ($0.0 + $1.done, max($0.1, $1.total)) }
+                job.report(min(sum.0, sum.1), sum.1)
             }
         }
         locked { summaries[job.index] = summary }
