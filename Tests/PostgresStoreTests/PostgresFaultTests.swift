@@ -14,7 +14,7 @@ struct PostgresFaultTests {
 
     func url() throws -> String { try #require(TestDatabase.url) }
 
-    @Test func aBatchIsOneStatementWithDuplicatesFoundInsideAndOutsideIt() throws {
+    @Test func aBatchFindsDuplicatesInsideAndOutsideIt() throws {
         let webhook = TestDatabase.uniqueName("batch")
         let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
         #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:old")) == .inserted(points: 2))
@@ -68,20 +68,19 @@ struct PostgresFaultTests {
         #expect(fromBatch?.contains(#""state": "NULL""#) == true)
     }
 
-    /// The batch encodes numbers (`numeric`'s binary form), dates and times itself: in every spelling JSON
-    /// allows, with NULLs and empty and partly NULL arrays, they must be the values the text path gives.
-    @Test func aBatchWritesNumbersDatesAndTimesAsASingleWriteDoes() throws {
-        let webhook = TestDatabase.uniqueName("copy")
-        let store = PostgresEventStore(conninfo: try #require(TestDatabase.url), logger: TestDatabase.logger)
-        let numbers = [
-            "0", "-0", "0.000", "1", "-1", "540.00", "1e3", "1E+3", "-2.5e-3", "1.50e1", "9999", "10000", "0.0001",
-            "12345678901234567890.123456789012345", "1e-20", "-123.456e2", "100000000", "7e999", "5e-999",
-        ]
-        var deliveries: [Delivery] = []
-        for (index, number) in numbers.enumerated() {
+    /// Numbers in every spelling JSON allows.
+    static let numbers = [
+        "0", "-0", "0.000", "1", "-1", "540.00", "1e3", "1E+3", "-2.5e-3", "1.50e1", "9999", "10000", "0.0001",
+        "12345678901234567890.123456789012345", "1e-20", "-123.456e2", "100000000", "7e999", "5e-999",
+    ]
+
+    /// `count` deliveries, `id:0`…, with the numbers in turn as values and booking amounts, and dates,
+    /// times, NULLs, empty and partly NULL arrays.
+    static func numberDeliveries(webhook: String, count: Int) throws -> [Delivery] {
+        try (0..<count).map { index in
             var delivery = sampleDelivery(
                 webhook: webhook, dedupeKey: "id:\(index)", body: #"{"type":"booking.create","name":"Zürich ☃"}"#)
-            let value = try #require(DecimalText(.number(number)))
+            let value = try #require(DecimalText(.number(numbers[index % numbers.count])))
             delivery.points = [
                 MetricPoint(metric: "booking.count", value: .one),
                 MetricPoint(metric: "booking.value", value: value, currency: index % 2 == 0 ? "CHF" : nil),
@@ -94,61 +93,84 @@ struct PostgresFaultTests {
                     net: nil, currency: "CHF", bookedAt: Timestamp(microseconds: 946_684_799_999_999 + Int64(index)))
             }
             if index % 4 == 1 { delivery.sentKey = nil }
-            deliveries.append(delivery)
+            return delivery
         }
-        for delivery in deliveries { #expect(try store.record(delivery) == .inserted(points: delivery.points.count)) }
-        let batched = deliveries.map { delivery in
+    }
+
+    /// A small batch is one statement, a large one (`copyFrom` deliveries or more) a binary `COPY`, whose
+    /// numbers (`numeric`'s binary form), dates and times winkhook encodes itself: both must write what
+    /// the single write does.
+    @Test(arguments: [numbers.count, 4 * numbers.count])
+    func aBatchWritesNumbersDatesAndTimesAsASingleWriteDoes(size: Int) throws {
+        #expect((size >= PostgresEventStore.copyFrom) == (size > Self.numbers.count))
+        let webhook = TestDatabase.uniqueName("numbers")
+        let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
+        // One set of deliveries (their receipt times too), written one by one and, under another webhook, as
+        // a batch.
+        let deliveries = try Self.numberDeliveries(webhook: webhook, count: size)
+        for delivery in deliveries.prefix(Self.numbers.count) {
+            #expect(try store.record(delivery) == .inserted(points: delivery.points.count))
+        }
+        let batch = deliveries.map { delivery in
             var copy = delivery
             copy.webhook = webhook + "-batch"
             return copy
         }
-        #expect(try store.recordBatch(batched) == batched.map { .inserted(points: $0.points.count) })
+        #expect(try store.recordBatch(batch) == batch.map { .inserted(points: $0.points.count) })
         // As text, so that 540.00 and 540.0 differ (jsonb's equality compares numbers as numbers).
-        let differing = try TestDatabase.connection().execute(
+        let compared = try TestDatabase.connection().execute(
             """
-            SELECT a.dedupe_key FROM winkhook.events a JOIN winkhook.events b USING (dedupe_key)
+            SELECT a.dedupe_key, (to_jsonb(a) - '{id,webhook,xact}'::text[])::text
+                                 = (to_jsonb(b) - '{id,webhook,xact}'::text[])::text
+            FROM winkhook.events a JOIN winkhook.events b USING (dedupe_key)
             WHERE a.webhook = $1 AND b.webhook = $1 || '-batch'
-              AND (to_jsonb(a) - '{id,webhook,xact}'::text[])::text IS DISTINCT FROM
-                  (to_jsonb(b) - '{id,webhook,xact}'::text[])::text
             """, [webhook])
-        #expect(
-            differing.rowCount == 0,
-            "rows that differ: \((0..<differing.rowCount).map { differing.value(row: $0, column: 0) ?? "" })")
-        #expect(
-            try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook + "-batch"])
-                == numbers.count)
-        let values = try TestDatabase.connection().execute(
-            """
-            SELECT metric_values[2]::text FROM winkhook.events
-            WHERE webhook = $1 || '-batch' AND cardinality(metrics) = 2 ORDER BY id
-            """, [webhook])
-        #expect(values.value(row: 0, column: 0) == "0")  // "-0" (index 1) is zero
-        // Written again, every one is a duplicate, and nothing is added; with new ones among them (the plain
-        // insert fails on the first key already there, the checked one then writes the new ones), and new
-        // ones after that.
-        #expect(try store.recordBatch(batched) == batched.map { _ in .duplicate })
-        let fresh = (0..<2).map { sampleDelivery(webhook: webhook + "-batch", dedupeKey: "id:new\($0)") }
-        #expect(
-            try store.recordBatch([fresh[0], batched[1], fresh[1], batched[3]])
-                == [.inserted(points: 2), .duplicate, .inserted(points: 2), .duplicate])
-        let later = (0..<3).map { sampleDelivery(webhook: webhook + "-batch", dedupeKey: "id:later\($0)") }
-        #expect(try store.recordBatch(later) == later.map { _ in .inserted(points: 2) })
+        #expect(compared.rowCount == Self.numbers.count)
+        let differing = (0..<compared.rowCount).filter { compared.value(row: $0, column: 1) != "t" }
+        #expect(differing.isEmpty, "rows that differ: \(differing.map { compared.value(row: $0, column: 0) ?? "" })")
+        let zero = try TestDatabase.connection().execute(
+            "SELECT metric_values[2]::text FROM winkhook.events WHERE webhook = $1 || '-batch' AND dedupe_key = 'id:1'",
+            [webhook])
+        #expect(zero.value(row: 0, column: 0) == "0")  // "-0"
+        // Written again, every one is a duplicate, and nothing is added.
+        #expect(try store.recordBatch(batch) == batch.map { _ in .duplicate })
+        // A store whose last batch met no stored key tries the plain insert first: a key already there
+        // fails it, and the checked insert in a new transaction writes the new ones.
+        let other = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
+        var mixed = try Self.numberDeliveries(webhook: webhook + "-mixed", count: size)
+        mixed[size / 2] = batch[3]
+        mixed[size - 1] = batch[5]
+        let expected = mixed.indices.map {
+            [size / 2, size - 1].contains($0) ? .duplicate : RecordResult.inserted(points: mixed[$0].points.count)
+        }
+        #expect(try other.recordBatch(mixed) == expected)
+        // The first store met stored keys last: it checks each key first, then goes back to the plain insert.
+        let later = try Self.numberDeliveries(webhook: webhook + "-later", count: size)
+        #expect(try store.recordBatch(later) == later.map { .inserted(points: $0.points.count) })
         #expect(try store.recordBatch(later.reversed()) == later.map { _ in .duplicate })
-        #expect(
-            try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook + "-batch"])
-                == numbers.count + 5)
+        for (name, count) in [("-batch", size), ("-mixed", size - 2), ("-later", size)] {
+            #expect(
+                try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook + name])
+                    == count)
+            #expect(
+                try TestDatabase.count("SELECT count(*) FROM winkhook.dedupe WHERE webhook = $1", [webhook + name])
+                    == count)
+        }
     }
 
-    @Test func aBatchWithDataThePostgresRefusesIsInvalidDataAndWritesNothing() throws {
+    @Test(arguments: [2, PostgresEventStore.copyFrom])
+    func aBatchWithDataThePostgresRefusesIsInvalidDataAndWritesNothing(size: Int) throws {
         let webhook = TestDatabase.uniqueName("batch-bad")
         let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
         // Text cannot hold a NUL byte (the parser refuses one before a delivery gets this far).
-        let bad = sampleDelivery(webhook: webhook, dedupeKey: "id:bad", body: "{\"a\":\"\u{0}\"}")
-        let error = #expect(throws: EventStoreError.self) {
-            try store.recordBatch([sampleDelivery(webhook: webhook, dedupeKey: "id:fine"), bad])
-        }
+        var batch = (0..<size).map { sampleDelivery(webhook: webhook, dedupeKey: "id:fine\($0)") }
+        batch[size - 1] = sampleDelivery(webhook: webhook, dedupeKey: "id:bad", body: "{\"a\":\"\u{0}\"}")
+        let error = #expect(throws: EventStoreError.self) { try store.recordBatch(batch) }
         #expect(error?.code == .invalidData)
         #expect(try TestDatabase.count("SELECT count(*) FROM winkhook.dedupe WHERE webhook = $1", [webhook]) == 0)
+        // The connection is still usable, out of the failed transaction.
+        let good = Array(batch.dropLast())
+        #expect(try store.recordBatch(good) == good.map { _ in .inserted(points: 2) })
     }
 
     @Test func aStatementPastTheDeadlineIsCancelledAndTheBreakerOpens() throws {

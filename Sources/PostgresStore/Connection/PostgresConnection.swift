@@ -158,12 +158,20 @@ public final class PostgresConnection {
         }
     }
 
-    /// Every result of the statement sent: the last one, or the first that failed.
+    /// Every result of the statement sent: the last one, or the first that failed. A `COPY` waiting for
+    /// its data (which `copyIn` alone handles) gives the connection up.
     func collectResults() throws(PostgresError) -> PostgresResult {
         var last: OpaquePointer?
         var failed: OpaquePointer?
         while let next = PQgetResult(pointer) {
             let status = PQresultStatus(next)
+            if PostgresConnection.isCopy(status) {
+                PQclear(next)
+                if let last { PQclear(last) }
+                if let failed { PQclear(failed) }
+                abandon()
+                throw PostgresError(.protocolError, message: "a COPY statement was sent where none was expected")
+            }
             if failed == nil, status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK {
                 failed = next
             } else {
@@ -193,7 +201,24 @@ public final class PostgresConnection {
     }
 
     func drainResults() {
-        while let next = PQgetResult(pointer) { PQclear(next) }
+        while let next = PQgetResult(pointer) {
+            let copy = PostgresConnection.isCopy(PQresultStatus(next))
+            PQclear(next)
+            // Another result would be the same `COPY` again, for ever.
+            if copy {
+                abandon()
+                return
+            }
+        }
+    }
+
+    /// Gives the connection up: `isHealthy` is false from here on, so its owner reconnects.
+    func abandon() {
+        abandoned = true
+    }
+
+    private static func isCopy(_ status: ExecStatusType) -> Bool {
+        status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH
     }
 
     @discardableResult

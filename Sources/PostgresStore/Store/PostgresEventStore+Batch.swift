@@ -1,15 +1,84 @@
 import WebhookCore
 
-/// Many deliveries in one transaction (the drainer's batches): their `dedupe` rows in one statement, then
-/// the `events` rows of those that were new in one binary `COPY`. Four round trips a batch, and none of
-/// a statement's per-row work (no arrays to unnest, no join, no text to parse) for the rows themselves.
+/// Many deliveries in one transaction. A small batch (a group of requests served together) is one
+/// statement, one round trip. A large one (the drainer's) is their `dedupe` rows in one statement, then
+/// the `events` rows of those that were new in one binary `COPY`: five round trips, and none of a
+/// statement's per-row work (arrays to unnest, a join, text to parse) for the rows themselves.
 extension PostgresEventStore {
+    /// Deliveries from which a batch goes by `COPY`: below, the single statement's round trip is worth
+    /// more than the server's per-row work it saves (commit mode's groups: 7,700 against 6,000 req/s).
+    static let copyFrom = 64
+
     /// Deliveries per batch at most.
     public static let batchLimit = 500
     /// Body bytes per batch at most (a batch stops growing past this).
     public static let batchByteLimit = 8 << 20
     /// What a drainer's store should allow a batch (its `deadlineSeconds`): 500 deliveries or 8 MiB.
     public static let batchDeadlineSeconds = 60
+
+    /// `recordSQL` over arrays, for a small batch: unnest the columns, de-duplicate against the table,
+    /// write the rows that are new, and return `(webhook, dedupe_key)` for each.
+    static let groupSQL = """
+        WITH input AS (
+            SELECT * FROM \(unnest(rowColumns))
+        ), d AS (
+            INSERT INTO winkhook.dedupe (webhook, dedupe_key, received_at)
+            SELECT webhook, dedupe_key, timestamptz 'epoch' + micros * interval '1 microsecond' FROM input
+            ON CONFLICT DO NOTHING
+            RETURNING webhook, dedupe_key, received_at
+        ), e AS (
+            INSERT INTO winkhook.events (\(eventColumns))
+            SELECT timestamptz 'epoch' + i.time_micros * interval '1 microsecond', d.received_at, i.webhook,
+                   i.event_key, i.sent_key, i.disposition, i.dedupe_key, i.body_sha256, i.entity, i.property,
+                   i.channel, i.booking_id, i.subject, i.room_type, i.state,
+                   timestamptz 'epoch' + i.occurred_micros * interval '1 microsecond', i.metrics::text[],
+                   i.metric_values::numeric[], i.metric_currencies::text[], i.version, i.stay_start, i.stay_end,
+                   i.room_nights, i.rooms, i.gross, i.net, i.currency,
+                   timestamptz 'epoch' + i.booked_micros * interval '1 microsecond', i.headers::jsonb, i.body
+            FROM d JOIN input i USING (webhook, dedupe_key)
+            RETURNING webhook, dedupe_key
+        ), s AS (
+            SELECT set_config('synchronous_commit', 'on', true) AS setting
+        )
+        SELECT e.webhook, e.dedupe_key FROM e CROSS JOIN s
+        """
+
+    /// A small batch (no two with one key) in one statement; for each, whether it was stored.
+    static func writeGroup(_ deliveries: [Delivery], on connection: PostgresConnection, deadline: Deadline)
+        throws(PostgresError) -> [Bool]
+    {
+        let rows = deliveries.map(rowParameters)
+        let parameters = rowColumns.enumerated().map { column, spec in
+            arrayParameter(rows.map { $0[column] }, type: spec.type)
+        }
+        let result = try connection.executePrepared(
+            "winkhook_record_batch", sql: groupSQL, parameters, deadline: deadline)
+        // Its one transaction is committed: a row that matches nothing cannot be undone, only reported.
+        return try stored(deliveries, returned: result)
+    }
+
+    /// Which of `deliveries` the `(webhook, dedupe_key)` rows of `result` name. A row that names none
+    /// fails the batch (its transaction must not commit a `dedupe` row with no `events` row).
+    private static func stored(_ deliveries: [Delivery], returned result: PostgresResult) throws(PostgresError)
+        -> [Bool]
+    {
+        var stored = [Bool](repeating: false, count: deliveries.count)
+        var next = 0
+        for row in 0..<result.rowCount {
+            let key = DeliveryKey(
+                webhook: result.value(row: row, column: 0) ?? "", dedupeKey: result.value(row: row, column: 1) ?? "")
+            // The rows come back in the order they went in: look on from the last one found first.
+            guard
+                let found = deliveries[next...].firstIndex(where: key.matches)
+                    ?? deliveries[..<next].firstIndex(where: key.matches), !stored[found]
+            else {
+                throw PostgresError(.protocolError, message: "the server returned a key the batch did not hold")
+            }
+            stored[found] = true
+            next = found + 1
+        }
+        return stored
+    }
 
     /// The `dedupe` rows of a batch, from three binary arrays, when none is expected to be there: a plain
     /// insert, whose unique index is searched once per row; one key already there fails it whole (23505).
@@ -46,7 +115,10 @@ extension PostgresEventStore {
             do throws(PostgresError) {
                 let all = [Bool](repeating: true, count: deliveries.count)
                 try transaction(on: connection, deadline: deadline) { () throws(PostgresError) in
-                    try connection.execute(batchDedupeSQL, parameters, deadline: deadline)
+                    let inserted = try connection.execute(batchDedupeSQL, parameters, deadline: deadline)
+                    guard inserted.affectedRows == deliveries.count else {
+                        throw PostgresError(.protocolError, message: "the server inserted fewer keys than sent")
+                    }
                     try copyEvents(deliveries, stored: all, on: connection, deadline: deadline)
                 }
                 return all
@@ -54,22 +126,10 @@ extension PostgresEventStore {
                 guard error.sqlState == .uniqueViolation else { throw error }
             }
         }
-        var stored = [Bool](repeating: false, count: deliveries.count)
+        var stored: [Bool] = []
         try transaction(on: connection, deadline: deadline) { () throws(PostgresError) in
             let fresh = try connection.execute(batchDedupeIfNewSQL, parameters, deadline: deadline)
-            var next = 0
-            for row in 0..<fresh.rowCount {
-                guard let webhook = fresh.value(row: row, column: 0), let dedupeKey = fresh.value(row: row, column: 1)
-                else { continue }
-                // The rows come back in the order they went in: look on from the last one found first.
-                let key = DeliveryKey(webhook: webhook, dedupeKey: dedupeKey)
-                let found =
-                    deliveries[next...].firstIndex(where: key.matches)
-                    ?? deliveries[..<next].firstIndex(where: key.matches)
-                guard let found else { continue }
-                stored[found] = true
-                next = found + 1
-            }
+            stored = try PostgresEventStore.stored(deliveries, returned: fresh)
             try copyEvents(deliveries, stored: stored, on: connection, deadline: deadline)
         }
         return stored
@@ -91,8 +151,8 @@ extension PostgresEventStore {
     private static func transaction(
         on connection: PostgresConnection, deadline: Deadline, _ body: () throws(PostgresError) -> Void
     ) throws(PostgresError) {
-        try connection.execute("BEGIN; SET LOCAL synchronous_commit = on", deadline: deadline)
         do {
+            try connection.execute("BEGIN; SET LOCAL synchronous_commit = on", deadline: deadline)
             try body()
             try connection.execute("COMMIT", deadline: deadline)
         } catch {

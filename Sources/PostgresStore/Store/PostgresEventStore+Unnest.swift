@@ -1,5 +1,5 @@
-/// `rowParameters` as columns of arrays, for statements that write many rows from one `unnest` (the
-/// reprocessor's updates).
+/// `rowParameters` as columns of arrays, for statements that write many rows from one `unnest` (a small
+/// batch, the reprocessor's updates).
 extension PostgresEventStore {
     /// The columns of `rowParameters`, in its order, as statements unnest them: a name and a type each
     /// (one array is sent per column).

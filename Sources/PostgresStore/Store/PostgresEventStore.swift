@@ -105,7 +105,9 @@ public final class PostgresEventStore: EventStore {
             earliest.map { deadline(since: $0.receivedAt) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
         let expectNew = !lastBatchHadRepeats
         let stored = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit, expectNew: expectNew)
+            unique.count < PostgresEventStore.copyFrom
+                ? try PostgresEventStore.writeGroup(unique, on: connection, deadline: limit)
+                : try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit, expectNew: expectNew)
         }
         // Keys already stored come in runs (a segment drained again): look them up first until a batch
         // has none.
