@@ -1,7 +1,7 @@
 import WebhookCore
 
 /// PostgreSQL's binary (send/receive) forms, written into one growing buffer: the fields of a binary
-/// `COPY` (`CopyRows`) and binary array parameters. Integers are big-endian; times count from
+/// `COPY` (`EventCopyRows`) and binary array parameters (`BinaryArray`). Integers are big-endian; times count from
 /// PostgreSQL's epoch, 2000-01-01 UTC.
 struct BinaryWriter: ~Copyable {
     // Its own memory, not an `[UInt8]`: a row is some eighty small writes, and each `Array` append

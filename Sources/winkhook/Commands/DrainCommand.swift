@@ -31,7 +31,7 @@ struct DrainCommand: ParsableCommand {
 
     @Option(
         help:
-            "Drainers side by side, each with its own connection and share of the segments (by hand only; default four per CPU, at most 16)."
+            "Drainers side by side, each with its own connection, taking the segments as each is free (by hand only; default four per CPU, at most 16)."
     )
     var jobs: Int?
 

@@ -4,8 +4,8 @@ import PostgresStore
 import Spool
 
 /// `winkhook drain --jobs N`: N drainers side by side, each with its own connection, taking the segments
-/// oldest first as each is free (a fixed share by name left some with more to do than others, the
-/// cores half idle at the end), so the database works on one batch while the next is read and encoded.
+/// oldest first as each is free (a fixed share by name left some with more to do than others, and the
+/// cores idle at the end), so the database works on one batch while the next is read and encoded.
 final class DrainJobs: @unchecked Sendable {
     private let directory: String
     private var summaries: [SpoolDrainer.Summary]
