@@ -46,15 +46,30 @@ enum DeliveryCodec {
         return out
     }
 
-    static func decode(_ bytes: ArraySlice<UInt8>) -> Delivery? {
+    /// Decodes one record. `previous` (the record before it in the segment, if any) lends its strings and
+    /// numbers to the fields whose bytes are the same (webhook, event key, headers, dimensions, metric
+    /// names, values and currencies usually are): such a field is then neither validated nor copied
+    /// again. Building a delivery's 40-odd strings was most of a drain's own work.
+    static func decode(_ bytes: ArraySlice<UInt8>, like previous: Delivery? = nil) -> Delivery? {
         var reader = Reader(bytes: bytes)
-        guard let format = reader.byte(), format == 1 || format == version, let webhook = reader.string(),
-            let dedupeKey = reader.string(), let keyText = reader.string(), let sentKey = reader.optionalString(),
-            let disposition = reader.byte(), let received = reader.int(), let headersText = reader.string(),
+        guard let format = reader.byte(), format == 1 || format == version,
+            let webhook = reader.string(like: previous?.webhook), let dedupeKey = reader.string(),
+            let keyBytes = reader.field()
+        else { return nil }
+        let key: EventKey
+        if let known = previous?.eventKey, Reader.same(keyBytes, known.rawValue) {
+            key = known
+        } else {
+            guard let keyText = Reader.text(keyBytes) else { return nil }
+            guard let made = keyText == EventKey.unknown.rawValue ? EventKey.unknown : EventKey(keyText) else {
+                return nil
+            }
+            key = made
+        }
+        guard let sentKey = reader.optionalString(like: previous?.sentKey), let disposition = reader.byte(),
+            let received = reader.int(), let headersText = reader.string(like: previous?.headersJSON),
             let body = reader.bytes(), let hash = reader.string()
         else { return nil }
-        let key = keyText == EventKey.unknown.rawValue ? EventKey.unknown : EventKey(keyText)
-        guard let key else { return nil }
         var dimensions = EventDimensions()
         var booking: BookingState?
         var points: [MetricPoint] = []
@@ -62,17 +77,20 @@ enum DeliveryCodec {
             guard let parsed = decodeVersion1Points(&reader) else { return nil }
             (points, dimensions) = parsed
         } else {
-            guard let decoded = decodeDimensions(&reader), let hasBooking = reader.byte() else { return nil }
+            guard let decoded = decodeDimensions(&reader, like: previous?.dimensions), let hasBooking = reader.byte()
+            else { return nil }
             dimensions = decoded
             if hasBooking == 1 {
-                guard let state = decodeBooking(&reader) else { return nil }
+                guard let state = decodeBooking(&reader, like: previous?.booking) else { return nil }
                 booking = state
             }
             guard let count = reader.int(), count <= 10_000 else { return nil }
             points.reserveCapacity(Int(count))
-            for _ in 0..<count {
-                guard let metric = reader.string(), let valueText = reader.string(),
-                    let value = DecimalText(.number(valueText)), let currency = reader.optionalString()
+            let before = previous?.points ?? []
+            for index in 0..<Int(count) {
+                let last = index < before.count ? before[index] : nil
+                guard let metric = reader.string(like: last?.metric), let value = reader.number(like: last?.value),
+                    let currency = reader.optionalString(like: last?.currency)
                 else { return nil }
                 points.append(MetricPoint(metric: metric, value: value, currency: currency))
             }
@@ -85,28 +103,29 @@ enum DeliveryCodec {
             bodySHA256: hash, points: points, dimensions: dimensions, booking: booking)
     }
 
-    private static func decodeDimensions(_ reader: inout Reader) -> EventDimensions? {
-        guard let entity = reader.optionalString(), let property = reader.optionalString(),
-            let channel = reader.optionalString(), let booking = reader.optionalString(),
-            let subject = reader.optionalString(), let roomType = reader.optionalString(),
-            let status = reader.optionalString(), let when = reader.optionalInt()
+    private static func decodeDimensions(_ reader: inout Reader, like p: EventDimensions?) -> EventDimensions? {
+        guard let entity = reader.optionalString(like: p?.entity),
+            let property = reader.optionalString(like: p?.property),
+            let channel = reader.optionalString(like: p?.channel), let booking = reader.optionalString(),
+            let subject = reader.optionalString(like: p?.subject),
+            let roomType = reader.optionalString(like: p?.roomType),
+            let status = reader.optionalString(like: p?.status), let when = reader.optionalInt()
         else { return nil }
         return EventDimensions(
             entity: entity, property: property, channel: channel, bookingID: booking, subject: subject,
             roomType: roomType, status: status, occurredAt: when.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
     }
 
-    private static func decodeBooking(_ reader: inout Reader) -> BookingState? {
+    private static func decodeBooking(_ reader: inout Reader, like p: BookingState?) -> BookingState? {
         guard let version = reader.optionalInt(), let start = reader.optionalInt(), let end = reader.optionalInt(),
-            let nights = reader.optionalString(), let rooms = reader.optionalString(),
-            let gross = reader.optionalString(), let net = reader.optionalString(),
-            let currency = reader.optionalString(), let booked = reader.optionalInt()
+            let nights = reader.optionalNumber(like: p?.roomNights), let rooms = reader.optionalNumber(like: p?.rooms),
+            let gross = reader.optionalNumber(like: p?.gross), let net = reader.optionalNumber(like: p?.net),
+            let currency = reader.optionalString(like: p?.currency), let booked = reader.optionalInt()
         else { return nil }
-        func number(_ text: String?) -> DecimalText? { text.flatMap { DecimalText(.number($0)) } }
         func day(_ raw: UInt64?) -> CalendarDay? { raw.map { CalendarDay(number: Int(Int64(bitPattern: $0))) } }
         return BookingState(
             version: version.map { Int64(bitPattern: $0) }, stayStart: day(start), stayEnd: day(end),
-            roomNights: number(nights), rooms: number(rooms), gross: number(gross), net: number(net),
+            roomNights: nights, rooms: rooms, gross: gross, net: net,
             currency: currency, bookedAt: booked.map { Timestamp(microseconds: Int64(bitPattern: $0)) })
     }
 
@@ -183,8 +202,10 @@ enum DeliveryCodec {
 
         mutating func int() -> UInt64? {
             guard data.endIndex - index >= 8 else { return nil }
-            var value: UInt64 = 0
-            for k in 0..<8 { value |= UInt64(data[index + k]) << UInt64(8 * k) }
+            let at = index - data.startIndex
+            let value = data.withUnsafeBytes {
+                UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            }
             index += 8
             return value
         }
@@ -200,22 +221,42 @@ enum DeliveryCodec {
             field().map { Array($0) }
         }
 
-        /// A length-prefixed string, made straight from the record's bytes. The generic
+        /// A length-prefixed string, made straight from the record's bytes, or `candidate` itself when its
+        /// bytes are the same (no copy, no validation).
+        mutating func string(like candidate: String? = nil) -> String? {
+            guard let field = field() else { return nil }
+            if let candidate, Reader.same(field, candidate) { return candidate }
+            return Reader.text(field)
+        }
+
+        /// A length-prefixed number as the spool writes it (`DecimalText.text`): `candidate` when the bytes
+        /// are its text, else parsed; `nil` when the text is not a number.
+        mutating func number(like candidate: DecimalText? = nil) -> DecimalText? {
+            guard let field = field() else { return nil }
+            if let candidate, Reader.same(field, candidate.text) { return candidate }
+            return Reader.text(field).flatMap { DecimalText(.number($0)) }
+        }
+
+        /// Whether `bytes` are `text`'s UTF-8 (no copy of a native string's storage).
+        static func same(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
+            let utf8 = text.utf8
+            guard utf8.count == bytes.count else { return false }
+            return bytes.withUnsafeBufferPointer { raw in
+                utf8.withContiguousStorageIfAvailable { made in
+                    guard let a = made.baseAddress, let b = raw.baseAddress else { return true }
+                    return memcmp(a, b, made.count) == 0
+                } ?? utf8.elementsEqual(raw)
+            }
+        }
+
+        /// `bytes` as a string, or `nil` unless they are valid UTF-8. The generic
         /// `String(validating:as:)` over a copied array cost half of a drained delivery's decoding; the
         /// specialised `String(decoding:as:)` validates as it copies, and a repair (invalid UTF-8, which a
         /// record whose CRC matched cannot hold unless it was written so) changes the bytes, so it is
         /// caught by comparing them.
-        mutating func string() -> String? {
-            guard let field = field() else { return nil }
-            return field.withUnsafeBufferPointer { bytes in
-                var text = String(decoding: bytes, as: UTF8.self)
-                let same = text.withUTF8 { made in
-                    guard made.count == bytes.count else { return false }
-                    guard let a = made.baseAddress, let b = bytes.baseAddress else { return true }
-                    return memcmp(a, b, made.count) == 0
-                }
-                return same ? text : nil
-            }
+        static func text(_ bytes: ArraySlice<UInt8>) -> String? {
+            let text = bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+            return same(bytes, text) ? text : nil
         }
 
         mutating func optionalInt() -> UInt64?? {
@@ -228,12 +269,26 @@ enum DeliveryCodec {
             }
         }
 
-        mutating func optionalString() -> String?? {
+        mutating func optionalString(like candidate: String? = nil) -> String?? {
             switch byte() {
             case 0: return .some(nil)
             case 1:
-                guard let text = string() else { return nil }
+                guard let text = string(like: candidate) else { return nil }
                 return .some(text)
+            default: return nil
+            }
+        }
+
+        /// An optional number: `nil` inside when absent or not a number (a booking's amounts are
+        /// dimensions, never a reason to refuse the record); `nil` outside when the record is cut short.
+        mutating func optionalNumber(like candidate: DecimalText?) -> DecimalText?? {
+            switch byte() {
+            case 0: return .some(nil)
+            case 1:
+                guard let field = field() else { return nil }
+                if let candidate, Reader.same(field, candidate.text) { return .some(candidate) }
+                guard let text = Reader.text(field) else { return nil }
+                return .some(DecimalText(.number(text)))
             default: return nil
             }
         }

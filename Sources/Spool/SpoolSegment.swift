@@ -74,7 +74,7 @@ public struct SpoolSegment: Sendable {
                 }
                 break reading
             case .record(let payload, let next):
-                if let delivery = DeliveryCodec.decode(payload) {
+                if let delivery = DeliveryCodec.decode(payload, like: segment.entries.last?.delivery) {
                     segment.entries.append(Entry(delivery: delivery, end: start + next))
                 } else {
                     segment.undecodable += 1
