@@ -43,6 +43,8 @@ public final class SpoolDrainer {
         public var keptAside = 0
         public var batches = 0
         public var activeSegments = 0
+        /// Segments skipped because another drainer had them (its lease): left to it.
+        public var heldElsewhere = 0
         /// For each delivery stored, µs from its receipt to its commit (visibility lag).
         public var lagMicros: [Int64] = []
         /// Torn tails and undecodable records, in words (for the log).
@@ -70,6 +72,18 @@ public final class SpoolDrainer {
         var done = 0
         for name in names {
             if let claim, !claim(name) { continue }
+            let lease = SpoolFiles.lease(directory + "/" + name)
+            switch lease {
+            case .busy:
+                summary.heldElsewhere += 1
+                continue
+            case .gone:
+                committed[name] = nil
+                continue
+            case .held, .unavailable:
+                break
+            }
+            defer { if case .held(let descriptor) = lease { close(descriptor) } }
             let from = committed[name] ?? 0
             let segment: SpoolSegment
             do {

@@ -95,6 +95,42 @@ enum SpoolFiles {
         guard fsync(fd) == 0 else { throw SpoolError("cannot make \(path) durable: \(errorText())") }
     }
 
+    /// `F_OFD_SETLK` from `<fcntl.h>`: Swift's Glibc module leaves out what needs `_GNU_SOURCE`. The value
+    /// is the same on every Linux architecture.
+    static let setOpenFileLock: Int32 = 37
+
+    /// A drainer's hold on a segment, or why there is none.
+    enum Lease {
+        /// Held until `descriptor` is closed (also by the process's death).
+        case held(descriptor: Int32)
+        /// Another drainer holds it, in this process or another.
+        case busy
+        /// The segment is gone (another drainer finished it).
+        case gone
+        /// It could not be taken (a descriptor limit, a read-only spool): drained without one, as before
+        /// leases, which is safe (the store de-duplicates) if wasteful.
+        case unavailable
+    }
+
+    /// Takes the drain lease on `path`: a write lock on one byte far past any record, held by the open
+    /// file description (`F_OFD_SETLK`), so two drainers never read and store one segment at once, whether
+    /// they are jobs of one `winkhook drain`, a hand drain beside `serve`'s drainer, or two `serve`s on one
+    /// spool. It does not meet the writers' `flock` (`isActive`), and closing another descriptor of the
+    /// file (a read, a probe) does not release it, as it would a process-wide `F_SETLK` lock.
+    static func lease(_ path: String) -> Lease {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return errno == ENOENT ? .gone : .unavailable }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = off_t(1) << 62
+        lock.l_len = 1
+        if fcntl(fd, setOpenFileLock, &lock) == 0 { return .held(descriptor: fd) }
+        let reason = errno
+        close(fd)
+        return reason == EAGAIN || reason == EACCES ? .busy : .unavailable
+    }
+
     /// Whether a writer holds `path` (its exclusive lock); `false` when the file is gone.
     static func isActive(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

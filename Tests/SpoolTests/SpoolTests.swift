@@ -388,6 +388,41 @@ import WebhookCore
         #expect(segmentPaths().isEmpty)
     }
 
+    @Test func aSegmentAnotherDrainerHoldsIsLeftToItAndTakenOnceItLetsGo() throws {
+        for n in 0..<3 {
+            let writer = SpoolWriter(directory: directory, maxBytes: 8 << 20)
+            try writer.append(delivery(n))
+            writer.closeSegment()
+            usleep(1000)
+        }
+        let paths = segmentPaths()
+        #expect(paths.count == 3)
+        // Another drainer (another process, or another job) is in the middle of the second segment.
+        guard case .held(let other) = SpoolFiles.lease(paths[1]) else {
+            Issue.record("no lease on a segment nobody holds")
+            return
+        }
+        guard case .busy = SpoolFiles.lease(paths[1]) else {
+            Issue.record("a second lease on a held segment")
+            return
+        }
+        // A reader's descriptor opened and closed beside it (a status probe) does not release it.
+        #expect(!SpoolFiles.isActive(paths[1]))
+        let store = InMemoryEventStore()
+        let drainer = SpoolDrainer(directory: directory)
+        let first = drainer.drain(into: store)
+        #expect(first.stored == 2 && first.heldElsewhere == 1 && first.segmentsDrained == 2)
+        #expect(segmentPaths() == [paths[1]])
+        close(other)
+        let second = drainer.drain(into: store)
+        #expect(second.stored == 1 && second.heldElsewhere == 0 && second.duplicates == 0)
+        #expect(segmentPaths().isEmpty)
+        guard case .gone = SpoolFiles.lease(paths[1]) else {
+            Issue.record("a lease on a segment that is gone")
+            return
+        }
+    }
+
     @Test func aSegmentIsNamedOnlyOnceItIsLockedAndAbandonedHiddenOnesAreRemoved() throws {
         try SpoolFiles.ensureDirectory(directory)
         let stale = directory + "/.00000000000000001-1.spool"  // a crash between create and rename

@@ -85,6 +85,9 @@ struct DrainCommand: ParsableCommand {
         if summary.activeSegments > 0 {
             print("\(summary.activeSegments) segment(s) still open in a running worker: drained once it closes them")
         }
+        if summary.heldElsewhere > 0 {
+            print("\(summary.heldElsewhere) segment(s) left to another drainer that had them (e.g. serve's)")
+        }
         for problem in summary.problems { print("warning: \(problem)") }
         if let reason = summary.stoppedBecause {
             print("error: stopped early, the rest stays spooled: \(reason)")

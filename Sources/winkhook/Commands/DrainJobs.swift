@@ -62,6 +62,7 @@ final class DrainJobs: @unchecked Sendable {
             total.keptAside += part.keptAside
             total.batches += part.batches
             total.activeSegments += part.activeSegments
+            total.heldElsewhere += part.heldElsewhere
             total.problems += part.problems
             total.stoppedBecause = total.stoppedBecause ?? part.stoppedBecause
         }
