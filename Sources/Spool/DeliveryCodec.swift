@@ -49,7 +49,8 @@ enum DeliveryCodec {
     /// Decodes one record. `previous` (the record before it in the segment, if any) lends its strings and
     /// numbers to the fields whose bytes are the same (webhook, event key, headers, dimensions, metric
     /// names, values and currencies usually are): such a field is then neither validated nor copied
-    /// again. Building a delivery's 40-odd strings was most of a drain's own work.
+    /// again. Building a delivery's 40-odd strings was most of a drain's own work. `previous` must itself
+    /// be decoded (as `SpoolSegment.read` passes it): its values are taken as valid, not checked again.
     static func decode(_ bytes: ArraySlice<UInt8>, like previous: Delivery? = nil) -> Delivery? {
         var reader = Reader(bytes: bytes)
         guard let format = reader.byte(), format == 1 || format == version,
@@ -280,7 +281,8 @@ enum DeliveryCodec {
         }
 
         /// An optional number: `nil` inside when absent or not a number (a booking's amounts are
-        /// dimensions, never a reason to refuse the record); `nil` outside when the record is cut short.
+        /// dimensions, never a reason to refuse the record); `nil` outside when the record is cut short or
+        /// the text is not UTF-8.
         mutating func optionalNumber(like candidate: DecimalText?) -> DecimalText?? {
             switch byte() {
             case 0: return .some(nil)

@@ -5,7 +5,8 @@ import WebhookCore
 /// segment is deleted only once every one of its deliveries is committed and no writer holds it any more
 /// (duplicates are detected by the store, so a drain that stops halfway and starts again writes nothing
 /// twice). Of a segment a worker still writes to, the complete records are drained and the offset
-/// reached remembered, so the next pass reads only what was appended since.
+/// reached remembered, so the next pass reads only what was appended since. A segment another drainer
+/// holds (its lease, `SpoolFiles.lease`) is left to it.
 public final class SpoolDrainer {
     /// The spool directory.
     public let directory: String

@@ -105,7 +105,7 @@ enum SpoolFiles {
         case held(descriptor: Int32)
         /// Another drainer holds it, in this process or another.
         case busy
-        /// The segment is gone (another drainer finished it).
+        /// The segment is gone (another drainer finished it, or set it aside as `.undecodable`).
         case gone
         /// It could not be taken (a descriptor limit, a read-only spool): drained without one, as before
         /// leases, which is safe (the store de-duplicates) if wasteful.
@@ -116,7 +116,9 @@ enum SpoolFiles {
     /// file description (`F_OFD_SETLK`), so two drainers never read and store one segment at once, whether
     /// they are jobs of one `winkhook drain`, a hand drain beside `serve`'s drainer, or two `serve`s on one
     /// spool. It does not meet the writers' `flock` (`isActive`), and closing another descriptor of the
-    /// file (a read, a probe) does not release it, as it would a process-wide `F_SETLK` lock.
+    /// file (a read, a probe) does not release it, as it would a process-wide `F_SETLK` lock. The spool
+    /// must be on a local file system: NFS and CIFS emulate `flock` with whole-file byte locks, which
+    /// would meet this one.
     static func lease(_ path: String) -> Lease {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return errno == ENOENT ? .gone : .unavailable }
@@ -125,10 +127,21 @@ enum SpoolFiles {
         lock.l_whence = Int16(SEEK_SET)
         lock.l_start = off_t(1) << 62
         lock.l_len = 1
-        if fcntl(fd, setOpenFileLock, &lock) == 0 { return .held(descriptor: fd) }
-        let reason = errno
-        close(fd)
-        return reason == EAGAIN || reason == EACCES ? .busy : .unavailable
+        guard fcntl(fd, setOpenFileLock, &lock) == 0 else {
+            let reason = errno
+            close(fd)
+            return reason == EAGAIN || reason == EACCES ? .busy : .unavailable
+        }
+        // The drainer that had it may have removed or renamed it between the open and the lock.
+        var opened = stat()
+        var named = stat()
+        guard fstat(fd, &opened) == 0, stat(path, &named) == 0, opened.st_ino == named.st_ino,
+            opened.st_dev == named.st_dev
+        else {
+            close(fd)
+            return .gone
+        }
+        return .held(descriptor: fd)
     }
 
     /// Whether a writer holds `path` (its exclusive lock); `false` when the file is gone.

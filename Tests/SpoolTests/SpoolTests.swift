@@ -402,6 +402,8 @@ import WebhookCore
             Issue.record("no lease on a segment nobody holds")
             return
         }
+        var released = false
+        defer { if !released { close(other) } }
         guard case .busy = SpoolFiles.lease(paths[1]) else {
             Issue.record("a second lease on a held segment")
             return
@@ -414,11 +416,31 @@ import WebhookCore
         #expect(first.stored == 2 && first.heldElsewhere == 1 && first.segmentsDrained == 2)
         #expect(segmentPaths() == [paths[1]])
         close(other)
+        released = true
         let second = drainer.drain(into: store)
         #expect(second.stored == 1 && second.heldElsewhere == 0 && second.duplicates == 0)
         #expect(segmentPaths().isEmpty)
         guard case .gone = SpoolFiles.lease(paths[1]) else {
             Issue.record("a lease on a segment that is gone")
+            return
+        }
+    }
+
+    @Test func aLeaseAndAWritersLockDoNotMeet() throws {
+        let writer = SpoolWriter(directory: directory, maxBytes: 8 << 20)
+        try writer.append(delivery(0))
+        let path = try #require(segmentPaths().first)
+        guard case .held(let lease) = SpoolFiles.lease(path) else {
+            Issue.record("no lease on a segment a writer holds")
+            return
+        }
+        defer { close(lease) }
+        #expect(SpoolFiles.isActive(path))
+        try writer.append(delivery(1))
+        writer.closeSegment()
+        #expect(!SpoolFiles.isActive(path))
+        guard case .busy = SpoolFiles.lease(path) else {
+            Issue.record("the lease ended with the writer's lock")
             return
         }
     }
