@@ -138,6 +138,48 @@ extension EndToEnd {
             #expect(again.contains("drained 0 segment(s)"), "\(again)")
         }
 
+        @Test func aHandDrainLeavesASegmentAnotherDrainerHoldsAndTakesItOnceFree() throws {
+            let down = "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1"
+            let config = try environment.writeConfig(name: "leased", webhook: webhook, databaseURL: down)
+            let server = try ServeProcess(environment: environment, config: config, name: "leased")
+            for id in ["msg_leased_1", "msg_leased_2"] {
+                #expect(try HTTP.signedPost(url, body: try booking(), id: id).2["winkhook-result"] == "spooled")
+            }
+            _ = server.stop()
+            let spool = "\(environment.runDirectory)/leased.spool"
+            let segments = try FileManager.default.contentsOfDirectory(atPath: spool).filter {
+                $0.hasSuffix(".spool") && !$0.hasPrefix(".")
+            }
+            try #require(!segments.isEmpty)
+            // This process plays the other drainer: its lock on the lease byte meets the binary's
+            // open-file-description lock (the two kinds conflict), on every segment.
+            var held: [Int32] = []
+            defer { for fd in held { close(fd) } }
+            for name in segments {
+                let fd = open(spool + "/" + name, O_RDWR)
+                var lock = flock()
+                lock.l_type = Int16(F_WRLCK)
+                lock.l_whence = Int16(SEEK_SET)
+                lock.l_start = off_t(1) << 62
+                lock.l_len = 1
+                #expect(fd >= 0 && fcntl(fd, F_SETLK, &lock) == 0)
+                held.append(fd)
+            }
+            let (left, report) = try runBinary(
+                environment, ["drain", "--config", config, "--database", environment.databaseURL])
+            #expect(left == 0, "\(report)")
+            #expect(report.contains("drained 0 segment(s)"), "\(report)")
+            #expect(report.contains("\(segments.count) segment(s) left to another drainer"), "\(report)")
+            #expect(try deliveries("msg_leased_1") == 0)
+            for fd in held { close(fd) }
+            held = []
+            let (drained, again) = try runBinary(
+                environment, ["drain", "--config", config, "--database", environment.databaseURL])
+            #expect(drained == 0, "\(again)")
+            #expect(again.contains("2 stored, 0 duplicate(s)"), "\(again)")
+            #expect(try deliveries("msg_leased_1") == 1 && deliveries("msg_leased_2") == 1)
+        }
+
         @Test func theSupervisedDrainerStoresTheSpoolOnceTheDatabaseIsBack() throws {
             let down = "host=/nonexistent-winkhook port=1 dbname=x connect_timeout=1"
             let config = try environment.writeConfig(name: "drainer", webhook: webhook, databaseURL: down)
