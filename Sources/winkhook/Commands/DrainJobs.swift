@@ -11,7 +11,9 @@ final class DrainJobs: @unchecked Sendable {
     private var summaries: [SpoolDrainer.Summary]
     private var progress: [(done: Int, total: Int)]
     private var mutex = pthread_mutex_t()
-    /// The segments a job has taken.
+    /// The segments a job has taken this pass. The drain lease alone is not enough among the jobs: a job
+    /// could read again from its start a segment another job left to a running writer, and would count
+    /// the segments its siblings hold as another drainer's.
     private var taken = Set<String>()
     private let makeStore: @Sendable () -> PostgresEventStore
 
