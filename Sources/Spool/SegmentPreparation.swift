@@ -38,7 +38,8 @@ final class SegmentPreparation: @unchecked Sendable {
                 guard let raw else { return nil }
                 let preparation = Unmanaged<SegmentPreparation>.fromOpaque(raw).takeRetainedValue()
                 preparation.made = Result { () throws(SpoolError) in
-                    try BlankSegment.make(in: preparation.directory, name: preparation.name, size: preparation.size)
+                    try BlankSegment.make(
+                        in: preparation.directory, name: preparation.name, size: preparation.size, paced: true)
                 }
                 return nil
             }, context)
