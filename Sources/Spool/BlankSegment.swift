@@ -69,7 +69,7 @@ struct BlankSegment {
     }
 
     /// Bytes of zeros made durable at a time when paced.
-    static let pacedPiece = 256 << 10
+    private static let pacedPiece = 256 << 10
 
     /// Writes `size` zero bytes and makes them durable; the reason on failure (a full disk: ENOSPC).
     /// `paced`: each 256 KiB is flushed on its own, with a short pause after it. On a disk without FUA
@@ -80,13 +80,15 @@ struct BlankSegment {
     private static func fillWithZeros(_ fd: Int32, _ size: Int, paced: Bool) -> String? {
         let zeros = [UInt8](repeating: 0, count: 64 << 10)
         var done = 0
+        var flushed = 0
         while done < size {
             let n = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress, min(zeros.count, size - done), off_t(done)) }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { return SpoolFiles.errorText() }
             done += n
-            if paced, done % pacedPiece == 0, done < size {
+            if paced, done - flushed >= pacedPiece, done < size {
                 guard fdatasync(fd) == 0 else { return SpoolFiles.errorText() }
+                flushed = done
                 usleep(200)
             }
         }
