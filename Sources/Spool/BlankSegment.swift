@@ -22,10 +22,11 @@ struct BlankSegment {
         return String(repeating: "0", count: max(0, 17 - time.count)) + time + "-\(getpid())\(SpoolFiles.suffix)"
     }
 
-    /// Creates, locks and zero-fills the hidden segment (still hidden when this returns). `paced`: the
-    /// zeros go to the disk a piece at a time (`fillWithZeros`), for a segment made in the background.
-    static func make(in directory: String, name: String, size: Int, paced: Bool = false) throws(SpoolError)
-        -> BlankSegment
+    /// Creates, locks and zero-fills the hidden segment (still hidden when this returns). `paced`, for a
+    /// segment made in the background: asked before each piece, `true` while the zeros may still go to
+    /// the disk a piece at a time (`fillWithZeros`); once `false`, the rest goes at once.
+    static func make(in directory: String, name: String, size: Int, paced: () -> Bool = { false })
+        throws(SpoolError) -> BlankSegment
     {
         let hidden = directory + "/." + name
         let fd = open(hidden, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -72,12 +73,14 @@ struct BlankSegment {
     private static let pacedPiece = 256 << 10
 
     /// Writes `size` zero bytes and makes them durable; the reason on failure (a full disk: ENOSPC).
-    /// `paced`: each 256 KiB is flushed on its own, with a short pause after it. On a disk without FUA
+    /// While `paced()`, each 256 KiB is flushed on its own, with a short pause after it. On a disk without FUA
     /// every flush waits for all that is queued, so 4 MiB flushed at once made the workers' `fdatasync`s
     /// that came meanwhile wait for it (half of their 2–5 ms ones overlapped a segment's flush, by
     /// `perf trace`). Paced, spool mode's p99 beside c-floor was 3.89–4.20 ms against 4.48–7.49 ms in
     /// seven alternating pairs (2 CPUs, 8 s runs), for 16 flushes a segment on the preparing thread.
-    private static func fillWithZeros(_ fd: Int32, _ size: Int, paced: Bool) -> String? {
+    /// On a disk whose flushes take milliseconds that is tens of them: a request that needs the segment
+    /// sooner turns `paced` off rather than wait for them all.
+    private static func fillWithZeros(_ fd: Int32, _ size: Int, paced: () -> Bool) -> String? {
         let zeros = [UInt8](repeating: 0, count: 64 << 10)
         var done = 0
         var flushed = 0
@@ -86,7 +89,7 @@ struct BlankSegment {
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { return SpoolFiles.errorText() }
             done += n
-            if paced, done - flushed >= pacedPiece, done < size {
+            if done - flushed >= pacedPiece, done < size, paced() {
                 guard fdatasync(fd) == 0 else { return SpoolFiles.errorText() }
                 flushed = done
                 usleep(200)

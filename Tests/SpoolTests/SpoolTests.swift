@@ -264,6 +264,20 @@ import WebhookCore
         #expect(store.deliveries.map(\.dedupeKey) == (0..<10).map { "id:msg_\($0)" })
     }
 
+    @Test func aSegmentTakenWhileItsZerosAreStillBeingWrittenIsWholeAndDurable() throws {
+        // Taken at once: the thread is told to write the rest without its pauses, and take waits for it.
+        let preparation = try #require(SegmentPreparation.start(in: directory, size: 4 << 20))
+        let segment = try preparation.take().get()
+        defer { segment.discard() }
+        var status = stat()
+        #expect(fstat(segment.descriptor, &status) == 0 && status.st_size == 4 << 20)
+        var bytes = [UInt8](repeating: 1, count: 4 << 20)
+        let read = bytes.withUnsafeMutableBytes { pread(segment.descriptor, $0.baseAddress, 4 << 20, 0) }
+        #expect(read == 4 << 20 && !bytes.contains { $0 != 0 })
+        #expect(try hiddenSegments(count: 1) == ["." + segment.name])
+        #expect(throws: SpoolError.self) { try preparation.take().get() }  // taken once only
+    }
+
     @Test func theSegmentMadeInTheBackgroundIsRoomTheSpoolAlreadyHas() throws {
         let one = SpoolRecord.frame(DeliveryCodec.encode(delivery(0))).count
         let writer = SpoolWriter(directory: directory, maxBytes: one * 8, preallocation: one * 4)
