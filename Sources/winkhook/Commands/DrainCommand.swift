@@ -31,14 +31,16 @@ struct DrainCommand: ParsableCommand {
 
     @Option(
         help:
-            "Drainers side by side, each with its own connection, taking the segments as each is free (by hand only; default four per CPU, at most 16)."
+            "Drainers side by side, each with its own connection, taking the segments as each is free (by hand only; default two per CPU, at most 16)."
     )
     var jobs: Int?
 
-    /// Four per CPU: each drainer waits for its round trips and its batch's commit, the others fill the
-    /// cores meanwhile (on 2 CPUs, 500,000 deliveries, three alternating runs of each: 40,100–47,200/s
-    /// with 4 drainers, 41,200–51,100/s with 8).
-    static var defaultJobs: Int { ProcessCount.fourPerCPU }
+    /// Two per CPU: each drainer waits for its round trips and its batch's commit, the others fill the
+    /// cores meanwhile. More only add PostgreSQL backends contending for the same partition's pages:
+    /// since the jobs take segments as each is free, on 2 CPUs (500,000 deliveries, alternating) 4
+    /// drainers beat 8 in six of seven pairs, 61,300–69,300/s against 58,600–64,900/s, at 18–21 µs of
+    /// PostgreSQL CPU a delivery against 21–22 µs.
+    static var defaultJobs: Int { ProcessCount.twoPerCPU }
 
     func run() throws {
         let environment = ProcessEnvironment.current()

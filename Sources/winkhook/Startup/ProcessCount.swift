@@ -6,8 +6,5 @@ enum ProcessCount {
     /// connection, so a large box must not exhaust `max_connections`).
     static var twoPerCPU: Int { perCPU(2) }
 
-    /// Four per online CPU, at most 16.
-    static var fourPerCPU: Int { perCPU(4) }
-
     private static func perCPU(_ count: Int) -> Int { min(16, count * max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }
