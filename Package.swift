@@ -29,6 +29,8 @@ let package = Package(
         // The CPU's CRC-32C instruction for the spool (a header, nothing to link).
         .systemLibrary(name: "CChecksum"),
 
+        // The monotonic and wall clocks, read in one place (WebhookCore is given the time, never reads it).
+        .target(name: "Clocks"),
         // Pure Swift: request value in, outcome value out. No C, no I/O.
         .target(
             name: "WebhookCore",
@@ -46,7 +48,7 @@ let package = Package(
         .target(
             name: "FastCGITransport",
             dependencies: [
-                "CFastCGI", "WebhookCore", "Scoreboard", .product(name: "Logging", package: "swift-log"),
+                "CFastCGI", "Clocks", "WebhookCore", "Scoreboard", .product(name: "Logging", package: "swift-log"),
             ],
             // libfcgi linked in (libfcgi-dev's archive): the binary needs no libfcgi0 where it runs.
             linkerSettings: [.linkedLibrary(":libfcgi.a")]
@@ -54,23 +56,23 @@ let package = Package(
         // libpq: connection ownership, prepared statements, migrations.
         .target(
             name: "PostgresStore",
-            dependencies: ["CLibPQ", "WebhookCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibPQ", "Clocks", "WebhookCore", .product(name: "Logging", package: "swift-log")]
         ),
         // `winkhook serve`: the process tree (FastCGI workers and the spool drainer), signals, reloads.
         .target(
             name: "Supervision",
-            dependencies: ["WebhookCore", "Scoreboard", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Clocks", "WebhookCore", "Scoreboard", .product(name: "Logging", package: "swift-log")]
         ),
         // Looking at the data: periods, indicators, tables, terminal charts and the HTML report.
         .target(name: "Reporting", dependencies: ["WebhookCore", "PostgresStore"]),
         // Wink's webhook management API (OAuth2, HTTPS through a dlopen'd libcurl): the `wink` commands only.
-        .target(name: "WinkAPI", dependencies: ["CCurl", "WebhookCore"]),
+        .target(name: "WinkAPI", dependencies: ["CCurl", "Clocks", "WebhookCore"]),
         // The local spool: durable append-only segments, drained into the store.
-        .target(name: "Spool", dependencies: ["CChecksum", "WebhookCore"]),
+        .target(name: "Spool", dependencies: ["CChecksum", "Clocks", "WebhookCore"]),
         .executableTarget(
             name: "winkhook",
             dependencies: [
-                "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool", "Supervision",
+                "Clocks", "WebhookCore", "WinkhookConfig", "FastCGITransport", "PostgresStore", "Spool", "Supervision",
                 "Reporting", "Scoreboard", "WinkAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,7 +84,7 @@ let package = Package(
             name: "WebhookCoreTests", dependencies: ["WebhookCore", "FuzzHarness"], exclude: ["Fixtures"]),
         .testTarget(name: "WinkhookConfigTests", dependencies: ["WinkhookConfig", "WebhookCore"]),
         .testTarget(name: "FastCGITransportTests", dependencies: ["FastCGITransport", "WebhookCore"]),
-        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "WebhookCore"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["Clocks", "PostgresStore", "WebhookCore"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "WebhookCore"]),
         .testTarget(name: "WinkAPITests", dependencies: ["WinkAPI", "WebhookCore"]),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard"]),

@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 
 /// A new segment before its first record: made under a hidden name (drainers never look at those),
@@ -15,10 +16,7 @@ struct BlankSegment {
 
     /// A fresh name for a segment made now by this process.
     static func freshName() -> String {
-        var clock = timespec()
-        clock_gettime(CLOCK_REALTIME, &clock)
-        let micros = Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000)
-        let time = String(micros)
+        let time = String(SystemClock.wallMicros())
         return String(repeating: "0", count: max(0, 17 - time.count)) + time + "-\(getpid())\(SpoolFiles.suffix)"
     }
 

@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import WebhookCore
 
@@ -208,7 +209,7 @@ public final class SpoolDrainer {
     }
 
     private func count(_ results: [RecordResult], of batch: [Delivery], _ summary: inout Summary) {
-        let now = SpoolDrainer.wallMicros()
+        let now = SystemClock.wallMicros()
         for (result, delivery) in zip(results, batch) {
             switch result {
             case .inserted, .spooled, .accepted:
@@ -217,11 +218,5 @@ public final class SpoolDrainer {
             case .duplicate: summary.duplicates += 1
             }
         }
-    }
-
-    static func wallMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 }

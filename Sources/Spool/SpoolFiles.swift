@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 
 /// File-system helpers of the spool (no Foundation on the request path).
@@ -70,12 +71,11 @@ enum SpoolFiles {
     /// the probe's own lock would make the writer's fail).
     static func removeAbandonedHiddenSegments(in directory: String, minimumAge: Int = 60) {
         let hidden = hiddenSegments(in: directory)
-        var clock = timespec()
-        clock_gettime(CLOCK_REALTIME, &clock)
+        let now = SystemClock.wallMicros() / 1_000_000
         for name in hidden {
             let path = directory + "/" + name
             var info = stat()
-            guard stat(path, &info) == 0, Int(clock.tv_sec) - Int(info.st_mtim.tv_sec) >= minimumAge else { continue }
+            guard stat(path, &info) == 0, now - Int64(info.st_mtim.tv_sec) >= minimumAge else { continue }
             if !isActive(path) { unlink(path) }
         }
     }

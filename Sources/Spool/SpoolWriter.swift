@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import WebhookCore
 
@@ -215,9 +216,7 @@ public final class SpoolWriter {
     /// Refuses a record that would take the spool past `maxBytes` (re-measured at most once a second).
     /// Space this writer has already made for its records counts as room.
     private func checkRoom(for bytes: Int) throws(SpoolError) {
-        var clock = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &clock)
-        let now = Int64(clock.tv_sec)
+        let now = SystemClock.monotonicMicros() / 1_000_000
         if now != totalCheckedAt {
             // Hidden segments (every writer's next one, being made or ready) take room too; this
             // writer's own counts at its full size while its zeros are still being written.

@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import Logging
 import Scoreboard
@@ -102,7 +103,7 @@ public final class Supervisor {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
-        scoreboard = Scoreboard.create(supervisor: getpid(), startedAt: Supervisor.wallMicroseconds())
+        scoreboard = Scoreboard.create(supervisor: getpid(), startedAt: SystemClock.wallMicros())
         if scoreboard == nil {
             logger.warning("no scoreboard (shm_open failed): status and metrics pages will be empty")
         }
@@ -128,7 +129,7 @@ public final class Supervisor {
             }
             reap()
             startDueWorkers()
-            let now = Supervisor.monotonicMicroseconds()
+            let now = SystemClock.monotonicMicros()
             for index in helpers.indices where helpers[index].dueAt.map({ $0 <= now }) == true { startHelper(index) }
         }
     }
@@ -141,10 +142,10 @@ public final class Supervisor {
             lifelineDescriptor: lifeline.read, entry: options.entry)
         switch spawner.spawn() {
         case .success(let pid):
-            helpers[index].running = (pid, Supervisor.monotonicMicroseconds())
+            helpers[index].running = (pid, SystemClock.monotonicMicros())
         case .failure(let error):
             logger.error("could not start the \(helpers[index].name): \(error)")
-            helpers[index].schedule(now: Supervisor.monotonicMicroseconds())
+            helpers[index].schedule(now: SystemClock.monotonicMicros())
         }
     }
 
@@ -157,7 +158,7 @@ public final class Supervisor {
         guard !stopping else { return }
         let how = Supervisor.describe(status)
         let name = helpers[index].name
-        if reloading || Supervisor.monotonicMicroseconds() - startedAt > 10_000_000 {
+        if reloading || SystemClock.monotonicMicros() - startedAt > 10_000_000 {
             if !reloading {
                 logger.error("\(name) exited; starting a replacement", metadata: ["pid": "\(pid)", "exit": "\(how)"])
             }
@@ -167,7 +168,7 @@ public final class Supervisor {
             logger.error(
                 "\(name) exited soon after start; restarting with back-off",
                 metadata: ["pid": "\(pid)", "exit": "\(how)"])
-            helpers[index].schedule(now: Supervisor.monotonicMicroseconds())
+            helpers[index].schedule(now: SystemClock.monotonicMicros())
         }
     }
 
@@ -180,8 +181,8 @@ public final class Supervisor {
         if let scoreboard, let slot { spawner.scoreboard = (scoreboard.descriptor, slot) }
         switch spawner.spawn() {
         case .success(let pid):
-            workers[pid] = Worker(generation: generation, startedAt: Supervisor.monotonicMicroseconds(), slot: slot)
-            if let slot { scoreboard?.workerSpawned(slot: slot, pid: pid, at: Supervisor.wallMicroseconds()) }
+            workers[pid] = Worker(generation: generation, startedAt: SystemClock.monotonicMicros(), slot: slot)
+            if let slot { scoreboard?.workerSpawned(slot: slot, pid: pid, at: SystemClock.wallMicros()) }
         case .failure(let error):
             logger.error("could not start a worker: \(error)")
             scheduleStart()
@@ -190,11 +191,11 @@ public final class Supervisor {
 
     private func scheduleStart() {
         backoff = min(max(backoff * 2, 250_000), 5_000_000)
-        pendingStarts.append(Supervisor.monotonicMicroseconds() + backoff)
+        pendingStarts.append(SystemClock.monotonicMicros() + backoff)
     }
 
     private func startDueWorkers() {
-        let now = Supervisor.monotonicMicroseconds()
+        let now = SystemClock.monotonicMicros()
         let due = pendingStarts.filter { $0 <= now }
         pendingStarts.removeAll { $0 <= now }
         for _ in due { startWorker() }
@@ -215,7 +216,7 @@ public final class Supervisor {
                 scoreboard?.workerExited(slot: slot, crashed: Supervisor.describe(status) != "status 0")
             }
             guard worker.generation == generation else { continue }
-            let lived = Supervisor.monotonicMicroseconds() - worker.startedAt
+            let lived = SystemClock.monotonicMicros() - worker.startedAt
             let how = Supervisor.describe(status)
             // A clean exit (a --max-requests recycle) is never a crash loop: replaced at once.
             if lived < 1_000_000, Supervisor.describe(status) != "status 0" {
@@ -265,8 +266,8 @@ public final class Supervisor {
             helpers[index].running = nil
         }
         for pid in workers.keys { kill(pid, SIGTERM) }
-        let deadline = Supervisor.monotonicMicroseconds() + options.stopGraceMicroseconds
-        while !workers.isEmpty, Supervisor.monotonicMicroseconds() < deadline {
+        let deadline = SystemClock.monotonicMicros() + options.stopGraceMicroseconds
+        while !workers.isEmpty, SystemClock.monotonicMicros() < deadline {
             reap()
             if !workers.isEmpty { usleep(20_000) }
         }
@@ -296,18 +297,6 @@ public final class Supervisor {
         }
         close(descriptor)
         return moved
-    }
-
-    static func wallMicroseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
-    }
-
-    static func monotonicMicroseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
     }
 
     static func describe(_ status: Int32) -> String {

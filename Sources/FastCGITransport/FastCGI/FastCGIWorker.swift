@@ -1,4 +1,5 @@
 internal import CFastCGI
+import Clocks
 import Glibc
 import Logging
 import WebhookCore
@@ -130,14 +131,14 @@ public final class FastCGIWorker {
             return count
         }
         add(requests[0])
-        let groupStarted = FastCGIWorker.monotonicMicros()
+        let groupStarted = SystemClock.monotonicMicros()
         // More only while a delivery waits to be stored, only what is already queued, and only for a while.
         guard count < requests.count, waiting > 0, listenerHasConnection() else { return finish() }
         // One timer for the requests joining: a connection that sends its records or its body slowly
         // is cut short by it (its read returns EINTR), and the group ends there.
         GroupDeadline.arm(milliseconds: FastCGIWorker.groupTakeMilliseconds)
         while count < requests.count, waiting > 0,
-            FastCGIWorker.monotonicMicros() - groupStarted < FastCGIWorker.groupBudgetMicros
+            SystemClock.monotonicMicros() - groupStarted < FastCGIWorker.groupBudgetMicros
         {
             // Nothing queued (any more, or another worker took it): the accept fails at once.
             guard FCGX_Accept_r(requests[count]) >= 0 else { break }
@@ -267,12 +268,6 @@ public final class FastCGIWorker {
     /// A decision for a request whose records were cut short (nothing of it was read).
     static func cutShort(started: Timestamp) -> RequestProcessor.Decided {
         RequestProcessor.Decided(outcome: cutShort, pending: nil, head: nil, started: started)
-    }
-
-    static func monotonicMicros() -> Int64 {
-        var clock = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &clock)
-        return Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000)
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).

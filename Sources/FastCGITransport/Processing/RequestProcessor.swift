@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import Logging
 import WebhookCore
@@ -130,9 +131,5 @@ public struct RequestProcessor {
     }
 
     /// The wall clock, for receipt times.
-    public static func now() -> Timestamp {
-        var clock = timespec()
-        clock_gettime(CLOCK_REALTIME, &clock)
-        return Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
-    }
+    public static func now() -> Timestamp { Timestamp(microseconds: SystemClock.wallMicros()) }
 }

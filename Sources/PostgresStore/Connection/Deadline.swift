@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 
 /// A point on the monotonic clock by which a database operation must be done.
@@ -7,25 +8,18 @@ public struct Deadline: Sendable, Comparable {
 
     /// `seconds` from now.
     public init(secondsFromNow seconds: Double) {
-        micros = Deadline.nowMicros() + Int64(seconds * 1_000_000)
+        micros = SystemClock.monotonicMicros() + Int64(seconds * 1_000_000)
     }
 
     init(micros: Int64) { self.micros = micros }
 
     /// Milliseconds left, 0 once passed.
     public var remainingMilliseconds: Int32 {
-        Int32(clamping: max(0, (micros - Deadline.nowMicros() + 999) / 1000))
+        Int32(clamping: max(0, (micros - SystemClock.monotonicMicros() + 999) / 1000))
     }
 
     /// Whether it has passed.
-    public var hasPassed: Bool { Deadline.nowMicros() >= micros }
+    public var hasPassed: Bool { SystemClock.monotonicMicros() >= micros }
 
     public static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.micros < rhs.micros }
-
-    /// The monotonic clock, µs.
-    static func nowMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
-    }
 }

@@ -1,3 +1,4 @@
+import Clocks
 import Logging
 
 /// Keeps the derived tables current, off the delivery path: partitions ahead (and for late rows),
@@ -34,7 +35,7 @@ public final class PostgresMaintenance {
 
     /// One pass. `forceRetention` runs retention even if it ran within the hour.
     public func run(forceRetention: Bool = false) throws(PostgresError) -> MaintenancePass {
-        let started = Deadline.nowMicros()
+        let started = SystemClock.monotonicMicros()
         let connection = try current()
         var pass = MaintenancePass()
         do {
@@ -43,7 +44,7 @@ public final class PostgresMaintenance {
             if !connection.isHealthy { self.connection = nil }
             throw error
         }
-        pass.micros = Deadline.nowMicros() - started
+        pass.micros = SystemClock.monotonicMicros() - started
         return pass
     }
 

@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import Logging
 import WebhookCore
@@ -132,11 +133,9 @@ public final class PostgresEventStore: EventStore {
     /// The deadline of a delivery received at `receivedAt` (wall clock): `deadlineSeconds` after it.
     private func deadline(since receivedAt: Timestamp) -> Deadline {
         guard options.deadlineFromReceipt else { return Deadline(secondsFromNow: Double(options.deadlineSeconds)) }
-        var wall = timespec()
-        clock_gettime(CLOCK_REALTIME, &wall)
-        let elapsed = Int64(wall.tv_sec) * 1_000_000 + Int64(wall.tv_nsec / 1000) - receivedAt.microseconds
+        let elapsed = SystemClock.wallMicros() - receivedAt.microseconds
         let budget = Int64(options.deadlineSeconds) * 1_000_000
-        return Deadline(micros: Deadline.nowMicros() + max(budget / 10, budget - max(0, elapsed)))
+        return Deadline(micros: SystemClock.monotonicMicros() + max(budget / 10, budget - max(0, elapsed)))
     }
 
     /// Runs `operation`, reconnecting once and retrying once when the connection is lost, while the
@@ -212,12 +211,11 @@ public final class PostgresEventStore: EventStore {
     /// Keeps daily partitions a week ahead; hourly per worker. A failure here is logged, not fatal:
     /// the default partition takes the rows until the next check.
     private func maintainPartitions(_ connection: PostgresConnection) throws(PostgresError) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        if let checked = partitionsCheckedAt, Int64(now.tv_sec) - checked < PostgresEventStore.partitionCheckInterval {
+        let now = SystemClock.monotonicMicros() / 1_000_000
+        if let checked = partitionsCheckedAt, now - checked < PostgresEventStore.partitionCheckInterval {
             return
         }
-        partitionsCheckedAt = Int64(now.tv_sec)
+        partitionsCheckedAt = now
         if let stamp = options.partitionStamp, PostgresEventStore.isRecent(stamp) { return }
         do {
             try PostgresMigrator.ensurePartitions(connection)
@@ -232,10 +230,9 @@ public final class PostgresEventStore: EventStore {
     /// Whether `path` was modified less than `partitionCheckInterval` ago.
     private static func isRecent(_ path: String) -> Bool {
         var info = stat()
-        var wall = timespec()
-        clock_gettime(CLOCK_REALTIME, &wall)
+        let wall = SystemClock.wallMicros() / 1_000_000
         guard stat(path, &info) == 0 else { return false }
-        let age = Int64(wall.tv_sec) - Int64(info.st_mtim.tv_sec)
+        let age = wall - Int64(info.st_mtim.tv_sec)
         return age >= 0 && age < partitionCheckInterval
     }
 

@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import WebhookCore
 
@@ -184,11 +185,7 @@ public final class WinkClient {
         while nanosleep(&request, &remaining) == -1, errno == EINTR { request = remaining }
     }
 
-    static func now() -> Double {
-        var clock = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &clock)
-        return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
-    }
+    static func now() -> Double { Double(SystemClock.monotonicMicros()) / 1e6 }
 
     /// `text` percent-encoded (unreserved bytes kept); a space as `+` in a form, `%20` in a path.
     static func formEncode(_ text: String, spaceAsPlus: Bool = true) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clocks
 import FastCGITransport
 import Glibc
 import Logging
@@ -56,7 +57,7 @@ struct DrainCommand: ParsableCommand {
                 .run(environment: environment)
             return
         }
-        let started = WatchSignals.monotonicMicros()
+        let started = SystemClock.monotonicMicros()
         let terminal = isatty(1) != 0
         var lastShown = -1
         let drainers = DrainJobs(directory: config.spoolPath, jobs: min(max(1, jobs ?? DrainCommand.defaultJobs), 16)) {
@@ -71,7 +72,7 @@ struct DrainCommand: ParsableCommand {
             print("\r\(bar) \(done / 1024)/\(total / 1024) KiB", terminator: done == total ? "\n" : "")
             fflush(nil)
         }
-        let seconds = Double(max(1, WatchSignals.monotonicMicros() - started)) / 1_000_000
+        let seconds = Double(max(1, SystemClock.monotonicMicros() - started)) / 1_000_000
         print(
             "drained \(summary.segmentsDrained) segment(s) from \(config.spoolPath): \(summary.stored) stored, "
                 + "\(summary.duplicates) duplicate(s), \(summary.rejected) refused by the database (kept raw)")

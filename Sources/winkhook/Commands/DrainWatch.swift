@@ -1,3 +1,4 @@
+import Clocks
 import FastCGITransport
 import Glibc
 import Logging
@@ -27,7 +28,7 @@ struct DrainWatch {
             let summary = drainer.drain(into: store)
             if away, summary.stoppedBecause == nil { logger.info("PostgreSQL is back; the spool is drained") }
             report.add(summary)
-            if report.isDue(now: WatchSignals.monotonicMicros()) { report.log(to: logger) }
+            if report.isDue(now: SystemClock.monotonicMicros()) { report.log(to: logger) }
             for problem in summary.problems { logger.warning("spool: \(problem)") }
             if let reason = summary.stoppedBecause {
                 if !away {
@@ -57,7 +58,7 @@ struct DrainReport {
     private var refused = 0
     private var segments = 0
     private var lags: [Int64] = []
-    private var since = WatchSignals.monotonicMicros()
+    private var since = SystemClock.monotonicMicros()
 
     mutating func add(_ summary: SpoolDrainer.Summary) {
         stored += summary.stored

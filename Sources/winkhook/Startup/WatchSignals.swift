@@ -26,10 +26,4 @@ enum WatchSignals {
         var remaining = timespec()
         while stopRequested == 0, nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
     }
-
-    static func monotonicMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
-    }
 }

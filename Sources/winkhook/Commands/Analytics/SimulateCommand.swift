@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clocks
 import FastCGITransport
 import Logging
 import PostgresStore
@@ -53,7 +54,7 @@ struct SimulateCommand: ParsableCommand {
         var batch: [Delivery] = []
         var sent = 0
         var stored = 0
-        let started = WatchSignals.monotonicMicros()
+        let started = SystemClock.monotonicMicros()
         func flush() throws {
             guard !batch.isEmpty else { return }
             stored += try store.recordBatch(batch).filter { if case .inserted = $0 { true } else { false } }.count
@@ -77,7 +78,7 @@ struct SimulateCommand: ParsableCommand {
             if batch.count >= 500 { try flush() }
         }
         try flush()
-        let seconds = Double(WatchSignals.monotonicMicros() - started) / 1_000_000
+        let seconds = Double(SystemClock.monotonicMicros() - started) / 1_000_000
         print(
             "simulated \(sent) deliveries over \(days) days into webhook \(configured.name): \(stored) new, in \(Int(seconds)) s"
         )
