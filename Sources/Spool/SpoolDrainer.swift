@@ -98,21 +98,20 @@ public final class SpoolDrainer {
             undecodable[name, default: 0] += segment.undecodable
             done += from
             var start = 0
-            while start < segment.entries.count {
+            while start < segment.deliveries.count {
                 var end = start
                 var bytes = 0
-                while end < segment.entries.count, end - start < batchLimit, bytes < batchByteLimit {
-                    bytes += segment.entries[end].delivery.body.count
+                while end < segment.deliveries.count, end - start < batchLimit, bytes < batchByteLimit {
+                    bytes += segment.deliveries[end].body.count
                     end += 1
                 }
-                let batch = segment.entries[start..<end]
-                if let reason = write(batch.map(\.delivery), from: name, into: store, &summary) {
+                if let reason = write(Array(segment.deliveries[start..<end]), from: name, into: store, &summary) {
                     summary.stoppedBecause = reason
                     return summary
                 }
-                guard let last = batch.last else { break }
-                committed[name] = last.end
-                done += last.end - (start == 0 ? from : segment.entries[start - 1].end)
+                guard end > start else { break }
+                committed[name] = segment.ends[end - 1]
+                done += segment.ends[end - 1] - (start == 0 ? from : segment.ends[start - 1])
                 progress(done, total)
                 start = end
             }

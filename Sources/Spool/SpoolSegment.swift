@@ -4,16 +4,13 @@ import WebhookCore
 /// One segment as read from disk, from a given offset: its deliveries with where each record ends, and
 /// whatever could not be used (a torn tail, a record that does not decode).
 public struct SpoolSegment: Sendable {
-    /// A complete record's delivery and the offset just past it.
-    public struct Entry: Sendable {
-        public var delivery: Delivery
-        public var end: Int
-    }
-
     /// The file name.
     public var name: String
     /// The deliveries of its complete records after the starting offset, in order.
-    public var entries: [Entry]
+    public var deliveries: [Delivery]
+    /// For each of `deliveries`, the offset just past its record. Kept apart (not as one array of pairs)
+    /// so that a drained batch copies its deliveries out once, not each pair and then its delivery.
+    public var ends: [Int]
     /// Bytes on disk.
     public var bytes: Int
     /// Where the complete records end (the offset a later read starts from).
@@ -24,9 +21,6 @@ public struct SpoolSegment: Sendable {
     public var undecodable: Int
     /// Whether a writer still holds it.
     public var active: Bool
-
-    /// The deliveries alone.
-    public var deliveries: [Delivery] { entries.map(\.delivery) }
 
     /// Bytes read at a time; the first read of a pass is smaller (a writer's segment has mostly zeros
     /// after what is new).
@@ -46,7 +40,8 @@ public struct SpoolSegment: Sendable {
         fstat(fd, &info)
         let size = Int(info.st_size)
         var segment = SpoolSegment(
-            name: name, entries: [], bytes: size, end: offset, tornTail: nil, undecodable: 0, active: active)
+            name: name, deliveries: [], ends: [], bytes: size, end: offset, tornTail: nil, undecodable: 0,
+            active: active)
         var start = offset
         var bytes = try SpoolFiles.read(fd, at: start, count: firstWindow, path: path)
         var position = 0
@@ -74,8 +69,9 @@ public struct SpoolSegment: Sendable {
                 }
                 break reading
             case .record(let payload, let next):
-                if let delivery = DeliveryCodec.decode(payload, like: segment.entries.last?.delivery) {
-                    segment.entries.append(Entry(delivery: delivery, end: start + next))
+                if let delivery = DeliveryCodec.decode(payload, like: segment.deliveries.last) {
+                    segment.deliveries.append(delivery)
+                    segment.ends.append(start + next)
                 } else {
                     segment.undecodable += 1
                 }

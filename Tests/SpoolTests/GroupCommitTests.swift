@@ -23,7 +23,7 @@ import WebhookCore
         #expect(writer.flushes == 1 && writer.unsynced == 5 && writer.groupAppends == 5)
         // Written, so a drainer already sees them (it may store them before the answer: a duplicate later).
         let seen = try SpoolSegment.read(SpoolFiles.segments(in: directory)[0], in: directory)
-        #expect(seen.entries.count == 6)
+        #expect(seen.deliveries.count == 6)
         try writer.endGroup()
         #expect(writer.flushes == 2 && writer.unsynced == 0 && writer.groupAppends == 0)
         try writer.append(delivery(6))  // outside a group: flushed at once again

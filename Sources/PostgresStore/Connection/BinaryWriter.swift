@@ -75,6 +75,9 @@ struct BinaryWriter: ~Copyable {
     }
 
     mutating func append(_ text: String) {
+        // Read in place (a native string's bytes are contiguous): a mutable copy for `withUTF8` cost a
+        // retain and a release for every text field of every row.
+        if text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) != nil { return }
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }

@@ -20,8 +20,8 @@ public struct EventDimensions: Sendable, Equatable {
     /// When it happened: envelope `createdDate`, else `lastUpdate`/`createdDate` inside `data`.
     public var occurredAt: Timestamp?
 
-    /// Creates dimensions.
-    public init(
+    /// Creates dimensions (inlinable, as `Delivery`'s: built in place by callers in other modules).
+    @inlinable public init(
         entity: String? = nil, property: String? = nil, channel: String? = nil, bookingID: String? = nil,
         subject: String? = nil, roomType: String? = nil, status: String? = nil, occurredAt: Timestamp? = nil
     ) {

@@ -57,8 +57,9 @@ public struct Delivery: Sendable {
             points: points, dimensions: dimensions, booking: booking)
     }
 
-    /// Creates a delivery whose headers are JSON text already (a spool record's).
-    public init(
+    /// Creates a delivery whose headers are JSON text already (a spool record's). Inlinable: built in
+    /// place by its callers in other modules (the drain's decoder), not copied out of a call.
+    @inlinable public init(
         webhook: String, dedupeKey: String, eventKey: EventKey, sentKey: String?, disposition: Disposition,
         receivedAt: Timestamp, headersJSON: String, body: [UInt8], bodySHA256: String, points: [MetricPoint],
         dimensions: EventDimensions = EventDimensions(), booking: BookingState? = nil
