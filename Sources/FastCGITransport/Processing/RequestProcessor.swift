@@ -47,11 +47,9 @@ public struct RequestProcessor {
     public func store(_ group: inout [Decided]) {
         let waiting = group.indices.filter { group[$0].pending != nil }
         guard !waiting.isEmpty else { return }
-        let outcomes = service.storeGroup(waiting.compactMap { group[$0].pending })
-        for (index, outcome) in zip(waiting, outcomes) {
-            group[index].outcome = outcome
-            group[index].pending = nil
-        }
+        // Moved out, not copied: each `pending` is left `nil` here (its outcome is set below).
+        let outcomes = service.storeGroup(waiting.compactMap { group[$0].pending.take() })
+        for (index, outcome) in zip(waiting, outcomes) { group[index].outcome = outcome }
     }
 
     /// `decided` with `outcome` instead, and nothing left to store.
