@@ -20,10 +20,19 @@ struct BlankSegment {
         return String(repeating: "0", count: max(0, 17 - time.count)) + time + "-\(getpid())\(SpoolFiles.suffix)"
     }
 
-    /// Creates, locks and zero-fills the hidden segment (still hidden when this returns). `paced`, for a
-    /// segment made in the background: asked before each piece, `true` while the zeros may still go to
-    /// the disk a piece at a time (`fillWithZeros`); once `false`, the rest goes at once.
-    static func make(in directory: String, name: String, size: Int, paced: () -> Bool = { false })
+    /// How the zeros of a segment made in the background go to the disk, asked after each piece.
+    enum Pace: Int {
+        /// A piece at a time, each flushed on its own (no one waits for the segment yet).
+        case paced
+        /// The rest at once (a request needs the segment now).
+        case hurried
+        /// Not at all: the segment is not wanted any more, so it is removed unfinished.
+        case abandoned
+    }
+
+    /// Creates, locks and zero-fills the hidden segment (still hidden when this returns). `pace`, for a
+    /// segment made in the background (`fillWithZeros`); the default writes it all at once.
+    static func make(in directory: String, name: String, size: Int, pace: () -> Pace = { .hurried })
         throws(SpoolError) -> BlankSegment
     {
         let hidden = directory + "/." + name
@@ -37,7 +46,7 @@ struct BlankSegment {
             unlink(hidden)
             throw SpoolError("cannot lock the new spool segment \(name): \(reason)")
         }
-        if let reason = fillWithZeros(fd, size, paced: paced) {
+        if let reason = fillWithZeros(fd, size, pace: pace) {
             close(fd)
             unlink(hidden)
             throw SpoolError("cannot make room for a spool segment in \(directory): \(reason)")
@@ -70,15 +79,16 @@ struct BlankSegment {
     /// Bytes of zeros made durable at a time when paced.
     private static let pacedPiece = 256 << 10
 
-    /// Writes `size` zero bytes and makes them durable; the reason on failure (a full disk: ENOSPC).
-    /// While `paced()`, each 256 KiB is flushed on its own, with a short pause after it. On a disk without FUA
+    /// Writes `size` zero bytes and makes them durable; the reason on failure (a full disk: ENOSPC), or
+    /// when `pace` says `abandoned`. After each 256 KiB `pace` is asked: while `paced`, that piece is
+    /// flushed on its own, with a short pause after it. On a disk without FUA
     /// every flush waits for all that is queued, so 4 MiB flushed at once made the workers' `fdatasync`s
     /// that came meanwhile wait for it (half of their 2–5 ms ones overlapped a segment's flush, by
     /// `perf trace`). Paced, spool mode's p99 beside c-floor was 3.89–4.20 ms against 4.48–7.49 ms in
     /// seven alternating pairs (2 CPUs, 8 s runs), for 16 flushes a segment on the preparing thread.
     /// On a disk whose flushes take milliseconds that is tens of them: a request that needs the segment
-    /// sooner turns `paced` off rather than wait for them all.
-    private static func fillWithZeros(_ fd: Int32, _ size: Int, paced: () -> Bool) -> String? {
+    /// sooner hurries it rather than wait for them all.
+    private static func fillWithZeros(_ fd: Int32, _ size: Int, pace: () -> Pace) -> String? {
         let zeros = [UInt8](repeating: 0, count: 64 << 10)
         var done = 0
         var flushed = 0
@@ -87,11 +97,15 @@ struct BlankSegment {
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { return SpoolFiles.errorText() }
             done += n
-            if done - flushed >= pacedPiece, done < size, paced() {
+            guard done - flushed >= pacedPiece, done < size else { continue }
+            switch pace() {
+            case .paced:
                 guard fdatasync(fd) == 0 else { return SpoolFiles.errorText() }
-                flushed = done
                 usleep(200)
+            case .hurried: break
+            case .abandoned: return "abandoned before it was made"
             }
+            flushed = done
         }
         return fsync(fd) == 0 ? nil : SpoolFiles.errorText()
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// The thread blocks every signal (the worker's stop signals and its group timer stay the main
 /// thread's) and does nothing but `BlankSegment.make`, paced; `take` joins it, so what it made is seen
 /// whole. A request that needs the segment before it is done does not wait for the pacing: `take` first
-/// tells the thread to write the rest at once.
+/// tells the thread to write the rest at once; `discard` tells it to stop writing.
 final class SegmentPreparation: @unchecked Sendable {
     /// The size asked for.
     let size: Int
@@ -18,8 +18,10 @@ final class SegmentPreparation: @unchecked Sendable {
     private var thread = pthread_t()
     private var joined = false
     private var made: Result<BlankSegment, SpoolError>?
-    /// Set by `take`: the segment is needed now, so its remaining zeros go without pauses.
-    private let hurry = Atomic<Bool>(false)
+    /// `BlankSegment.Pace`'s raw value: set by `take` (needed now: the remaining zeros go without
+    /// pauses) or by `discard` (not wanted: no more zeros).
+    private let pace = Atomic<Int>(Pace.paced.rawValue)
+    private typealias Pace = BlankSegment.Pace
 
     private init(directory: String, name: String, size: Int) {
         self.directory = directory
@@ -45,7 +47,7 @@ final class SegmentPreparation: @unchecked Sendable {
                 preparation.made = Result { () throws(SpoolError) in
                     try BlankSegment.make(
                         in: preparation.directory, name: preparation.name, size: preparation.size
-                    ) { !preparation.hurry.load(ordering: .relaxed) }
+                    ) { Pace(rawValue: preparation.pace.load(ordering: .relaxed)) ?? .hurried }
                 }
                 return nil
             }, context)
@@ -58,17 +60,22 @@ final class SegmentPreparation: @unchecked Sendable {
 
     /// Waits for the thread and returns what it made (still hidden), or why it could not.
     func take() -> Result<BlankSegment, SpoolError> {
-        if !joined {
-            hurry.store(true, ordering: .relaxed)
-            pthread_join(thread, nil)
-            joined = true
-        }
+        join(pace: .hurried)
         defer { made = .failure(SpoolError("the spool segment \(name) was taken already")) }
         return made ?? .failure(SpoolError("the spool segment \(name) was not made"))
     }
 
-    /// Waits for the thread and removes what it made.
+    /// Stops the thread's writing, waits for it and removes what it made (if it was done already).
     func discard() {
+        join(pace: .abandoned)
         if case .success(let segment) = take() { segment.discard() }
+    }
+
+    /// Sets the pace of what is left of the zeros, then waits for the thread (once).
+    private func join(pace: Pace) {
+        guard !joined else { return }
+        self.pace.store(pace.rawValue, ordering: .relaxed)
+        pthread_join(thread, nil)
+        joined = true
     }
 }

@@ -31,7 +31,7 @@ public final class SpoolDrainer {
     public init(directory: String, batchLimit: Int = defaultBatchLimit, batchByteLimit: Int = 8 << 20) {
         self.directory = directory
         self.batchLimit = max(1, batchLimit)
-        self.batchByteLimit = batchByteLimit
+        self.batchByteLimit = max(1, batchByteLimit)
     }
 
     /// What one pass did.

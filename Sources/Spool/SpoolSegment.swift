@@ -7,10 +7,10 @@ public struct SpoolSegment: Sendable {
     /// The file name.
     public var name: String
     /// The deliveries of its complete records after the starting offset, in order.
-    public var deliveries: [Delivery]
+    public internal(set) var deliveries: [Delivery]
     /// For each of `deliveries`, the offset just past its record. Kept apart (not as one array of pairs)
     /// so that a drained batch copies its deliveries out once, not each pair and then its delivery.
-    public var ends: [Int]
+    public internal(set) var ends: [Int]
     /// Bytes on disk.
     public var bytes: Int
     /// Where the complete records end (the offset a later read starts from).

@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import Testing
 import WebhookCore
@@ -19,11 +20,7 @@ struct BookingSender {
             webhooks: [endpoint], settings: PipelineSettings(), router: HandlerRegistry.router())
     }
 
-    static var now: Timestamp {
-        var clock = timespec()
-        clock_gettime(CLOCK_REALTIME, &clock)
-        return Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
-    }
+    static var now: Timestamp { Timestamp(microseconds: SystemClock.wallMicros()) }
 
     /// A delivery of `body` received at `receivedAt`.
     func delivery(_ body: String, receivedAt: Timestamp = BookingSender.now) throws -> Delivery {

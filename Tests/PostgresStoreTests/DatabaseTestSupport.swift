@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import Logging
 import Testing
@@ -54,9 +55,7 @@ func sampleDelivery(webhook: String, dedupeKey: String = "id:msg_1", body: Strin
     let dimensions = EventDimensions(
         entity: "ent", property: "prop", channel: "chan", bookingID: "bk-1",
         occurredAt: Timestamp(iso8601: "2026-08-10T14:22:31Z"))
-    var clock = timespec()
-    clock_gettime(CLOCK_REALTIME, &clock)
-    let now = Timestamp(microseconds: Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec / 1000))
+    let now = Timestamp(microseconds: SystemClock.wallMicros())
     return Delivery(
         webhook: webhook, dedupeKey: dedupeKey, eventKey: bookingCreate, sentKey: "booking.created",
         disposition: .stored, receivedAt: now,

@@ -264,7 +264,25 @@ import WebhookCore
         #expect(store.deliveries.map(\.dedupeKey) == (0..<10).map { "id:msg_\($0)" })
     }
 
-    @Test func aSegmentTakenWhileItsZerosAreStillBeingWrittenIsWholeAndDurable() throws {
+    @Test func aSegmentMadeInTheBackgroundIsAskedItsPaceAndHurriesOrStopsWhenTold() throws {
+        // Asked after each 256 KiB but the last: paced twice, then hurried (nothing more is paused).
+        var asked: [BlankSegment.Pace] = []
+        let made = try BlankSegment.make(in: directory, name: "a.spool", size: 4 << 20) {
+            asked.append(asked.count < 2 ? .paced : .hurried)
+            return asked.last ?? .hurried
+        }
+        defer { made.discard() }
+        #expect(asked.count == 15 && asked.prefix(2) == [.paced, .paced])
+        var status = stat()
+        #expect(fstat(made.descriptor, &status) == 0 && status.st_size == 4 << 20)
+        // Abandoned (the writer closes before it was needed): no segment, and no file left behind.
+        #expect(throws: SpoolError.self) {
+            try BlankSegment.make(in: directory, name: "b.spool", size: 4 << 20) { .abandoned }
+        }
+        #expect(try hiddenSegments(count: 1) == [".a.spool"])
+    }
+
+    @Test func aSegmentTakenWhileItsZerosAreStillBeingWrittenIsWholeAndTakenOnce() throws {
         // Taken at once: the thread is told to write the rest without its pauses, and take waits for it.
         let preparation = try #require(SegmentPreparation.start(in: directory, size: 4 << 20))
         let segment = try preparation.take().get()

@@ -1,5 +1,4 @@
 import Clocks
-import Glibc
 import Logging
 import WebhookCore
 

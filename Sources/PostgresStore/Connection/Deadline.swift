@@ -1,5 +1,4 @@
 import Clocks
-import Glibc
 
 /// A point on the monotonic clock by which a database operation must be done.
 public struct Deadline: Sendable, Comparable {

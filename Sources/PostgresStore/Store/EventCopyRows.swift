@@ -54,7 +54,8 @@ enum EventCopyRows {
             }
             out.sized { out in
                 out.arrayHeader(
-                    count: points.count, oid: BinaryWriter.textOID, hasNull: points.contains { $0.currency == nil })
+                    count: points.count, oid: BinaryWriter.textOID,
+                    hasNull: points.indices.contains { points[$0].currency == nil })
                 for index in points.indices { text(points[index].currency, &out) }
             }
         }

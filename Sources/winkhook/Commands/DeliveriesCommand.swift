@@ -107,7 +107,7 @@ struct DeliveriesCommand: ParsableCommand {
             let environment = ProcessEnvironment.current()
             let logger = LogSetup.bootstrap(environment: environment)
             let config = try options.load(environment: environment)
-            let url = try database.url(environment: environment) { config.databaseURL }
+            let url = database.url(environment: environment) { config.databaseURL }
             let reader: DeliveryReader
             let before: DeliveryRecord?
             do {

@@ -27,7 +27,7 @@ struct MaintainCommand: ParsableCommand {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
-        let url = try database.url(environment: environment) { config.databaseURL }
+        let url = database.url(environment: environment) { config.databaseURL }
         let maintenance = PostgresMaintenance(
             conninfo: url,
             retention: .init(days: config.maintenance.retentionDays, dedupeDays: config.maintenance.dedupeDays),

@@ -32,7 +32,7 @@ struct ReprocessCommand: ParsableCommand {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
-        let url = try database.url(environment: environment) { config.databaseURL }
+        let url = database.url(environment: environment) { config.databaseURL }
         let selection = PostgresReprocessor.Selection(
             since: try timeOption(since, flag: "since"), until: try timeOption(until, flag: "until"),
             key: try canonicalKeyOption(key), webhook: webhook)

@@ -40,7 +40,7 @@ struct SimulateCommand: ParsableCommand {
         let environment = ProcessEnvironment.current()
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
-        let url = try database.url(environment: environment) { config.databaseURL }
+        let url = database.url(environment: environment) { config.databaseURL }
         let configured = config.webhooks[try webhookOption.index(in: config)]
         let endpoint = WebhookEndpoint(
             name: configured.name, enabled: true, entity: configured.entity, events: [], path: "/simulate",
