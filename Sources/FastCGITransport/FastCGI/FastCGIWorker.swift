@@ -146,9 +146,9 @@ public final class FastCGIWorker {
             // Records cut short by the timer can still make an accept that succeeds (libfcgi reads the
             // parameters to an end of stream, and an interrupted read is one): answered 503, never read.
             if let input = requests[count - 1].pointee.in, FCGX_GetError(input) != 0 {
-                let now = RequestProcessor.now()
-                taken.append(Taken(request: requests[count - 1], started: now.microseconds))
-                decided.append(FastCGIWorker.cutShort(started: now))
+                let clock = SystemClock.monotonicMicros()
+                taken.append(Taken(request: requests[count - 1], clock: clock))
+                decided.append(FastCGIWorker.cutShort(started: RequestProcessor.now(), clock: clock))
                 break
             }
             // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
@@ -170,7 +170,8 @@ public final class FastCGIWorker {
     /// A request processed and not answered yet.
     private struct Taken {
         let request: UnsafeMutablePointer<FCGX_Request>
-        let started: Int64
+        /// When it was taken, on the monotonic clock (µs): for its duration.
+        let clock: Int64
     }
 
     /// Reads and processes an accepted request; a status page is answered at once (`nil`).
@@ -181,6 +182,7 @@ public final class FastCGIWorker {
         let parameters = copyParameters(request)
         let input = request.pointee.in
         let started = RequestProcessor.now().microseconds
+        let clock = SystemClock.monotonicMicros()
         scoring?.started(at: started)
         if let scoring, let page = scoring.page(for: parameters, now: started) {
             FastCGIWorker.drain(input, upTo: FastCGIWorker.drainLimit)
@@ -204,10 +206,10 @@ public final class FastCGIWorker {
         if bodyCut, decided.pending == nil {
             // Not the sender's fault: nothing stored, and it may try again at once.
             return (
-                Taken(request: request, started: started), processor.replaced(decided, with: FastCGIWorker.cutShort)
+                Taken(request: request, clock: clock), processor.replaced(decided, with: FastCGIWorker.cutShort)
             )
         }
-        return (Taken(request: request, started: started), decided)
+        return (Taken(request: request, clock: clock), decided)
     }
 
     /// Logs and writes the answer of a taken request (its delivery stored), and ends it.
@@ -223,7 +225,9 @@ public final class FastCGIWorker {
         }
         // Counted before the answer leaves (libfcgi buffers it until the finish): a status page asked
         // for after this answer arrived, by whichever worker, already counts it.
-        scoring?.finished(outcome, startedAt: taken.started, now: RequestProcessor.now().microseconds)
+        scoring?.finished(
+            outcome, microseconds: SystemClock.monotonicMicros() - taken.clock, now: RequestProcessor.now().microseconds
+        )
         // Flush and end the request here, still with the stop signals blocked (the next accept would
         // do it otherwise, where a signal could cut the flush short).
         end(request)
@@ -266,8 +270,8 @@ public final class FastCGIWorker {
         severity: .warning)
 
     /// A decision for a request whose records were cut short (nothing of it was read).
-    static func cutShort(started: Timestamp) -> RequestProcessor.Decided {
-        RequestProcessor.Decided(outcome: cutShort, pending: nil, head: nil, started: started)
+    static func cutShort(started: Timestamp, clock: Int64) -> RequestProcessor.Decided {
+        RequestProcessor.Decided(outcome: cutShort, pending: nil, head: nil, started: started, clock: clock)
     }
 
     /// Whether fd 2 is /dev/null (as under spawn-fcgi).

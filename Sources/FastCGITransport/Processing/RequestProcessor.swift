@@ -38,7 +38,10 @@ public struct RequestProcessor {
         /// The delivery still to store.
         public var pending: Delivery?
         let head: RequestHead?
+        /// When it was taken: the wall clock (the sender's timestamp is checked against it) and the
+        /// monotonic one, µs (its duration, which a step of the wall clock must not change).
         let started: Timestamp
+        let clock: Int64
     }
 
     /// Stores the pending deliveries of `group` together (`WebhookService.storeGroup`) and fills in
@@ -53,7 +56,7 @@ public struct RequestProcessor {
 
     /// `decided` with `outcome` instead, and nothing left to store.
     public func replaced(_ decided: Decided, with outcome: Outcome) -> Decided {
-        Decided(outcome: outcome, pending: nil, head: decided.head, started: decided.started)
+        Decided(outcome: outcome, pending: nil, head: decided.head, started: decided.started, clock: decided.clock)
     }
 
     /// What a decision waiting for its store says until `store` replaces it: never an acknowledgement.
@@ -66,26 +69,28 @@ public struct RequestProcessor {
         parameters: [(String, String)], readBody: (Int) -> [UInt8], discardBody: (Int?) -> Void
     ) -> Decided {
         let started = RequestProcessor.now()
+        let clock = SystemClock.monotonicMicros()
         guard let head = RequestHead(cgiParameters: parameters) else {
             discardBody(nil)
             let outcome = Outcome(
                 WebhookResponse(status: 400, body: #"{"ok":false,"error":"invalid_content_length"}"#),
                 webhook: nil, "request refused: CONTENT_LENGTH is not a decimal number", severity: .warning)
-            return Decided(outcome: outcome, pending: nil, head: nil, started: started)
+            return Decided(outcome: outcome, pending: nil, head: nil, started: started, clock: clock)
         }
         switch service.preflight(head, now: started) {
         case .respond(let early):
             discardBody(head.contentLength)
-            return Decided(outcome: early, pending: nil, head: head, started: started)
+            return Decided(outcome: early, pending: nil, head: head, started: started, clock: clock)
         case .readBody(let limit):
             let wanted = min(head.contentLength ?? (limit + 1), limit + 1)
             let body = readBody(wanted)
             switch service.prepare(WebhookRequest(head: head, body: body, receivedAt: RequestProcessor.now())) {
             case .answered(let outcome):
-                return Decided(outcome: outcome, pending: nil, head: head, started: started)
+                return Decided(outcome: outcome, pending: nil, head: head, started: started, clock: clock)
             case .store(let delivery):
                 // Replaced by `store`; never an acknowledgement until then.
-                return Decided(outcome: RequestProcessor.notStored, pending: delivery, head: head, started: started)
+                return Decided(
+                    outcome: RequestProcessor.notStored, pending: delivery, head: head, started: started, clock: clock)
             }
         }
     }
@@ -98,7 +103,7 @@ public struct RequestProcessor {
             logger.warning("\(outcome.message)", metadata: ["status": .string(String(outcome.response.status))])
             return
         }
-        let elapsed = RequestProcessor.milliseconds(RequestProcessor.now().microseconds - decided.started.microseconds)
+        let elapsed = RequestProcessor.milliseconds(SystemClock.monotonicMicros() - decided.clock)
         // `.string` values, not interpolations: each interpolation copied its text once more.
         var metadata: Logger.Metadata = [
             "status": .string(String(outcome.response.status)), "method": .string(LogText.safe(head.method, limit: 16)),

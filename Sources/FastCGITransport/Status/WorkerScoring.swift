@@ -52,12 +52,12 @@ public struct WorkerScoring {
     /// Marks the slot busy.
     func started(at now: Int64) { board.requestStarted(slot: slot, at: now) }
 
-    /// Counts an answered delivery request.
-    func finished(_ outcome: Outcome, startedAt: Int64, now: Int64) {
+    /// Counts an answered delivery request that took `microseconds` (monotonic), at `now` (wall clock).
+    func finished(_ outcome: Outcome, microseconds: Int64, now: Int64) {
         let place = outcome.webhook.flatMap { webhookPlaces[$0] } ?? board.webhookIndex(nil)
         board.requestFinished(
             slot: slot, webhook: place, cause: WorkerScoring.cause(of: outcome.response),
-            microseconds: now - startedAt, slowMicroseconds: slowMicroseconds, at: now, points: outcome.pointsStored)
+            microseconds: microseconds, slowMicroseconds: slowMicroseconds, at: now, points: outcome.pointsStored)
     }
 
     /// Counts one write that stored `deliveries` deliveries of a group.
