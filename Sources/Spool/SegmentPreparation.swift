@@ -18,10 +18,9 @@ final class SegmentPreparation: @unchecked Sendable {
     private var thread = pthread_t()
     private var joined = false
     private var made: Result<BlankSegment, SpoolError>?
-    /// `BlankSegment.Pace`'s raw value: set by `take` (needed now: the remaining zeros go without
-    /// pauses) or by `discard` (not wanted: no more zeros).
-    private let pace = Atomic<Int>(Pace.paced.rawValue)
-    private typealias Pace = BlankSegment.Pace
+    /// How the rest of the zeros go: set by `take` (needed now: without pauses) or by `discard` (not
+    /// wanted: no more of them).
+    private let pace = Atomic<BlankSegment.Pace>(.paced)
 
     private init(directory: String, name: String, size: Int) {
         self.directory = directory
@@ -47,7 +46,7 @@ final class SegmentPreparation: @unchecked Sendable {
                 preparation.made = Result { () throws(SpoolError) in
                     try BlankSegment.make(
                         in: preparation.directory, name: preparation.name, size: preparation.size
-                    ) { Pace(rawValue: preparation.pace.load(ordering: .relaxed)) ?? .hurried }
+                    ) { preparation.pace.load(ordering: .relaxed) }
                 }
                 return nil
             }, context)
@@ -72,10 +71,12 @@ final class SegmentPreparation: @unchecked Sendable {
     }
 
     /// Sets the pace of what is left of the zeros, then waits for the thread (once).
-    private func join(pace: Pace) {
+    private func join(pace: BlankSegment.Pace) {
         guard !joined else { return }
-        self.pace.store(pace.rawValue, ordering: .relaxed)
+        self.pace.store(pace, ordering: .relaxed)
         pthread_join(thread, nil)
         joined = true
     }
 }
+
+extension BlankSegment.Pace: AtomicRepresentable {}

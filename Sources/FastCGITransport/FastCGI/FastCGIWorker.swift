@@ -146,9 +146,9 @@ public final class FastCGIWorker {
             // Records cut short by the timer can still make an accept that succeeds (libfcgi reads the
             // parameters to an end of stream, and an interrupted read is one): answered 503, never read.
             if let input = requests[count - 1].pointee.in, FCGX_GetError(input) != 0 {
-                let clock = SystemClock.monotonicMicros()
-                taken.append(Taken(request: requests[count - 1], clock: clock))
-                decided.append(FastCGIWorker.cutShort(started: RequestProcessor.now(), clock: clock))
+                taken.append(Taken(request: requests[count - 1]))
+                decided.append(
+                    FastCGIWorker.cutShort(started: RequestProcessor.now(), clock: SystemClock.monotonicMicros()))
                 break
             }
             // A body that does not arrive in time is answered 503 (try again), and ends the group: it is
@@ -170,8 +170,6 @@ public final class FastCGIWorker {
     /// A request processed and not answered yet.
     private struct Taken {
         let request: UnsafeMutablePointer<FCGX_Request>
-        /// When it was taken, on the monotonic clock (µs): for its duration.
-        let clock: Int64
     }
 
     /// Reads and processes an accepted request; a status page is answered at once (`nil`).
@@ -182,7 +180,6 @@ public final class FastCGIWorker {
         let parameters = copyParameters(request)
         let input = request.pointee.in
         let started = RequestProcessor.now().microseconds
-        let clock = SystemClock.monotonicMicros()
         scoring?.started(at: started)
         if let scoring, let page = scoring.page(for: parameters, now: started) {
             FastCGIWorker.drain(input, upTo: FastCGIWorker.drainLimit)
@@ -206,10 +203,10 @@ public final class FastCGIWorker {
         if bodyCut, decided.pending == nil {
             // Not the sender's fault: nothing stored, and it may try again at once.
             return (
-                Taken(request: request, clock: clock), processor.replaced(decided, with: FastCGIWorker.cutShort)
+                Taken(request: request), processor.replaced(decided, with: FastCGIWorker.cutShort)
             )
         }
-        return (Taken(request: request, clock: clock), decided)
+        return (Taken(request: request), decided)
     }
 
     /// Logs and writes the answer of a taken request (its delivery stored), and ends it.
@@ -226,7 +223,8 @@ public final class FastCGIWorker {
         // Counted before the answer leaves (libfcgi buffers it until the finish): a status page asked
         // for after this answer arrived, by whichever worker, already counts it.
         scoring?.finished(
-            outcome, microseconds: SystemClock.monotonicMicros() - taken.clock, now: RequestProcessor.now().microseconds
+            outcome, microseconds: SystemClock.monotonicMicros() - decided.clock,
+            now: RequestProcessor.now().microseconds
         )
         // Flush and end the request here, still with the stop signals blocked (the next accept would
         // do it otherwise, where a signal could cut the flush short).

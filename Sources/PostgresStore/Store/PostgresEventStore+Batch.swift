@@ -141,11 +141,8 @@ extension PostgresEventStore {
     ) throws(PostgresError) {
         let rows = stored.indices.filter { stored[$0] }
         guard !rows.isEmpty else { return }
-        // Each row is written from the delivery where it is (an array's subscript in the closure copied it).
-        _ = try deliveries.withUnsafeBufferPointer { deliveries throws(PostgresError) in
-            try connection.copyIn(EventCopyRows.sql, deadline: deadline, parts: rows.count) { part, out in
-                EventCopyRows.write(deliveries[rows[part]], first: part == 0, last: part == rows.count - 1, into: &out)
-            }
+        try connection.copyIn(EventCopyRows.sql, deadline: deadline, parts: rows.count) { part, out in
+            EventCopyRows.write(deliveries[rows[part]], first: part == 0, last: part == rows.count - 1, into: &out)
         }
     }
 
