@@ -133,10 +133,11 @@ public final class Scoreboard: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: name + 1, count: count), as: UTF8.self)
     }
 
-    /// The worker in `slot` took a request at `now` (unix microseconds).
-    public func requestStarted(slot: Int, at now: Int64) {
+    /// The worker in `slot` took a request at `clock` (monotonic microseconds, `CLOCK_MONOTONIC`: one
+    /// clock for every process of the machine, which a step of the wall clock does not move).
+    public func requestStarted(slot: Int, clock: Int64) {
         let slotBase = ScoreboardLayout.slotBase(slot)
-        store(slotBase + ScoreboardLayout.requestStartedWord, now)
+        store(slotBase + ScoreboardLayout.requestStartedWord, clock)
         store(slotBase + ScoreboardLayout.stateWord, SlotState.active.rawValue)
         var active = 0
         for other in 0..<ScoreboardLayout.slotCount

@@ -25,7 +25,7 @@ enum ScoreboardLayout {
     static let stateWord = 1  // SlotState
     static let slotStartedWord = 2
     static let requestsWord = 3
-    static let requestStartedWord = 4
+    static let requestStartedWord = 4  // monotonic microseconds
     static let slowWord = 5
     static let storageOKWord = 6  // unix microseconds of the last write PostgreSQL took
     static let storageFailedWord = 7  // ... and of the last it failed

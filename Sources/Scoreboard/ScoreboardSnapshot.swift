@@ -56,8 +56,9 @@ public struct ScoreboardSnapshot: Sendable {
 }
 
 extension Scoreboard {
-    /// Sums every slot now.
-    public func snapshot(now: Int64) -> ScoreboardSnapshot {
+    /// Sums every slot now: `now` on the wall clock (unix microseconds), `clock` on the monotonic one
+    /// (how long the requests in progress have been running).
+    public func snapshot(now: Int64, clock: Int64) -> ScoreboardSnapshot {
         var snapshot = ScoreboardSnapshot(
             startedAt: startedAt, supervisor: load(ScoreboardLayout.supervisorWord),
             maxActive: load(ScoreboardLayout.maxActiveWord), restarts: load(ScoreboardLayout.restartsWord),
@@ -72,7 +73,7 @@ extension Scoreboard {
                 if state == SlotState.active.rawValue {
                     snapshot.workersActive += 1
                     let started = Int64(load(slotBase + ScoreboardLayout.requestStartedWord))
-                    snapshot.longestActiveMicroseconds = max(snapshot.longestActiveMicroseconds, now - started)
+                    snapshot.longestActiveMicroseconds = max(snapshot.longestActiveMicroseconds, clock - started)
                 }
             }
             let requests = load(slotBase + ScoreboardLayout.requestsWord)

@@ -18,22 +18,22 @@ struct ScoreboardTests {
         let other = board.webhookIndex("trippay")
         #expect(other != wink)
         for _ in 0..<3 {
-            worker.requestStarted(slot: 0, at: now)
+            worker.requestStarted(slot: 0, clock: now)
             worker.requestFinished(
                 slot: 0, webhook: wink, cause: .stored, microseconds: 3000, slowMicroseconds: 1_000_000, at: now,
                 points: 5)
         }
-        board.requestStarted(slot: 1, at: now)
+        board.requestStarted(slot: 1, clock: now)
         board.requestFinished(
             slot: 1, webhook: other, cause: .unauthorized, microseconds: 2_000_000, slowMicroseconds: 1_000_000,
             at: now)
-        board.requestStarted(slot: 1, at: now)
+        board.requestStarted(slot: 1, clock: now)
         board.requestFinished(
             slot: 1, webhook: board.webhookIndex(nil), cause: .notFound, microseconds: 100,
             slowMicroseconds: 1_000_000, at: now)
-        worker.requestStarted(slot: 0, at: now + 5_000_000)  // still running at the snapshot
+        worker.requestStarted(slot: 0, clock: now + 5_000_000)  // still running at the snapshot
 
-        let snapshot = board.snapshot(now: now + 6_000_000)
+        let snapshot = board.snapshot(now: now + 6_000_000, clock: now + 6_000_000)
         #expect(snapshot.accepted == 5)
         #expect(snapshot.workersTotal == 2 && snapshot.workersActive == 1 && snapshot.workersIdle == 1)
         #expect(snapshot.slow == 1)
@@ -50,17 +50,17 @@ struct ScoreboardTests {
     @Test func aReplacementKeepsCountingInTheSameSlotAndARestartIsCounted() throws {
         let board = try #require(Scoreboard.create(supervisor: 1, startedAt: now))
         board.workerSpawned(slot: 0, pid: 100, at: now)
-        board.requestStarted(slot: 0, at: now)
+        board.requestStarted(slot: 0, clock: now)
         board.requestFinished(
             slot: 0, webhook: 0, cause: .stored, microseconds: 10, slowMicroseconds: 1_000_000, at: now)
-        board.requestStarted(slot: 0, at: now)  // then killed mid-request
+        board.requestStarted(slot: 0, clock: now)  // then killed mid-request
         board.workerExited(slot: 0, crashed: true)
-        #expect(board.snapshot(now: now).workersActive == 0)
+        #expect(board.snapshot(now: now, clock: now).workersActive == 0)
         board.workerSpawned(slot: 0, pid: 200, at: now)
-        board.requestStarted(slot: 0, at: now)
+        board.requestStarted(slot: 0, clock: now)
         board.requestFinished(
             slot: 0, webhook: 0, cause: .spooled, microseconds: 10, slowMicroseconds: 1_000_000, at: now + 1)
-        let snapshot = board.snapshot(now: now)
+        let snapshot = board.snapshot(now: now, clock: now)
         #expect(snapshot.accepted == 2)
         #expect(snapshot.restarts == 1 && snapshot.spawned == 2)
         #expect(snapshot.storageErrors == 1 && snapshot.storageUp == false)
@@ -87,11 +87,12 @@ struct ScoreboardTests {
         let board = try #require(Scoreboard.create(supervisor: 1, startedAt: now))
         board.workerSpawned(slot: 0, pid: 100, at: now)
         let hook = board.webhookIndex(#"we"ird\name"#)
-        board.requestStarted(slot: 0, at: now)
+        board.requestStarted(slot: 0, clock: now)
         board.requestFinished(
             slot: 0, webhook: hook, cause: .stored, microseconds: 7000, slowMicroseconds: 1_000_000, at: now)
         let page = StatusPage(
-            snapshot: board.snapshot(now: now), spool: .init(segments: 1, bytes: 4096, lagSeconds: 3), now: now)
+            snapshot: board.snapshot(now: now, clock: now), spool: .init(segments: 1, bytes: 4096, lagSeconds: 3),
+            now: now)
         let metrics = MetricsPage(page).text
         #expect(
             metrics.contains(#"winkhook_requests_total{webhook="we\"ird\\name",status="200",cause="stored"} 1"#))

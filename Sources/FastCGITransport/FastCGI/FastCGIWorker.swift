@@ -180,7 +180,7 @@ public final class FastCGIWorker {
         let parameters = copyParameters(request)
         let input = request.pointee.in
         let started = RequestProcessor.now().microseconds
-        scoring?.started(at: started)
+        scoring?.started(clock: SystemClock.monotonicMicros())
         if let scoring, let page = scoring.page(for: parameters, now: started) {
             FastCGIWorker.drain(input, upTo: FastCGIWorker.drainLimit)
             write(page.cgiBytes, to: request.pointee.out)

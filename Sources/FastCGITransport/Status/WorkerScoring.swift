@@ -1,3 +1,4 @@
+import Clocks
 import Glibc
 import Scoreboard
 import WebhookCore
@@ -49,8 +50,8 @@ public struct WorkerScoring {
         for name in webhooks { webhookPlaces[name] = board.webhookIndex(name) }
     }
 
-    /// Marks the slot busy.
-    func started(at now: Int64) { board.requestStarted(slot: slot, at: now) }
+    /// Marks the slot busy, from `clock` (monotonic µs).
+    func started(clock: Int64) { board.requestStarted(slot: slot, clock: clock) }
 
     /// Counts an answered delivery request that took `microseconds` (monotonic), at `now` (wall clock).
     func finished(_ outcome: Outcome, microseconds: Int64, now: Int64) {
@@ -93,7 +94,8 @@ public struct WorkerScoring {
         if path == pages.ping {
             return WebhookResponse(status: 200, headers: [("Content-Type", "text/plain")], body: "pong\n")
         }
-        let page = StatusPage(snapshot: board.snapshot(now: now), spool: spool(), now: now)
+        let page = StatusPage(
+            snapshot: board.snapshot(now: now, clock: SystemClock.monotonicMicros()), spool: spool(), now: now)
         if path == pages.metrics {
             return WebhookResponse(
                 status: 200, headers: [("Content-Type", MetricsPage.contentType)], body: MetricsPage(page).text)
