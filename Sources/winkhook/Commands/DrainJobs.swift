@@ -88,7 +88,8 @@ final class DrainJobs: @unchecked Sendable {
             self.locked { first = self.taken.insert(name).inserted }
             return first
         }
-        let summary = drainer.drain(into: makeStore()) { done, total in
+        let store = makeStore()
+        var summary = drainer.drain(into: store) { done, total in
             self.locked {
                 // Each job counts its own segments' bytes against the whole spool.
                 self.progress[job.index] = (done, total)
@@ -96,6 +97,7 @@ final class DrainJobs: @unchecked Sendable {
                 job.report(min(sum.0, sum.1), sum.1)
             }
         }
+        drainer.finish(into: store, &summary)
         locked { summaries[job.index] = summary }
     }
 

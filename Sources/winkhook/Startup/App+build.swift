@@ -66,9 +66,12 @@ enum App {
 
     /// The drainer's: a batch's own deadline, counted from the write (spooled deliveries may be old).
     static func drainerStoreOptions(_ configuration: WinkhookConfiguration) -> PostgresEventStore.Options {
-        PostgresEventStore.Options(
+        var options = PostgresEventStore.Options(
             deadlineSeconds: PostgresEventStore.batchDeadlineSeconds,
             preparedStatements: configuration.preparedStatements, deadlineFromReceipt: false)
+        // Its batches commit without waiting for the disk; a segment is deleted after one flush for all.
+        options.asynchronousBatches = true
+        return options
     }
 
     /// Worker mode. Arguments (optional): `--config PATH`, `--max-requests N`.
