@@ -98,17 +98,19 @@ struct PostgresFaultTests {
         }
     }
 
-    /// A drainer's store commits its large batches without waiting for the disk, names the server that
-    /// took them, and `flushCommits` makes them durable on that server; small batches and single writes
-    /// stay durable at once.
+    /// A drainer's store commits its batches (by `COPY`, whatever their size) without waiting for the
+    /// disk, names the server's life that took them, and `flushCommits` makes them durable on it; single
+    /// writes and the request path's store stay durable at once.
     @Test func aDrainersBatchesCommitAsynchronouslyUntilFlushed() throws {
         let webhook = TestDatabase.uniqueName("async")
         var options = PostgresEventStore.Options(deadlineFromReceipt: false)
         options.asynchronousBatches = true
         let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger, options: options)
-        let small = (0..<3).map { sampleDelivery(webhook: webhook, dedupeKey: "id:small-\($0)") }
-        _ = try store.recordBatch(small)
+        #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:single")) == .inserted(points: 2))
         #expect(store.unflushedCommit == nil)
+        let small = (0..<3).map { sampleDelivery(webhook: webhook, dedupeKey: "id:small-\($0)") }
+        #expect(try store.recordBatch(small) == small.map { .inserted(points: $0.points.count) })
+        #expect(store.unflushedCommit != nil)
         let large = (0..<PostgresEventStore.copyFrom).map { sampleDelivery(webhook: webhook, dedupeKey: "id:\($0)") }
         #expect(try store.recordBatch(large) == large.map { .inserted(points: $0.points.count) })
         let server = try #require(store.unflushedCommit)
@@ -118,7 +120,7 @@ struct PostgresFaultTests {
         // Committed (visible to every session) before it is flushed.
         #expect(
             try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook])
-                == small.count + large.count)
+                == 1 + small.count + large.count)
         #expect(try store.flushCommits() == server)
         #expect(store.unflushedCommit == nil)
         // The request path's store never commits asynchronously.

@@ -113,7 +113,8 @@ public final class PostgresEventStore: EventStore {
             earliest.map { deadline(since: $0.receivedAt) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
         let expectNew = !lastBatchHadRepeats
         let stored = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            unique.count < PostgresEventStore.copyFrom
+            // A drainer's batch goes by `COPY` whatever its size: its commit need not wait for the disk.
+            unique.count < PostgresEventStore.copyFrom && !options.asynchronousBatches
                 ? try PostgresEventStore.writeGroup(unique, on: connection, deadline: limit)
                 : try PostgresEventStore.writeBatch(
                     unique, on: connection, deadline: limit, expectNew: expectNew,
