@@ -14,9 +14,6 @@ struct DrainWatch {
     let store: PostgresEventStore
     let logger: Logger
     var intervalMilliseconds = 1000
-    /// The wait after a pass that moved something (a backlog of less than a batch): shorter in spool
-    /// mode, so PostgreSQL's work for the workers' deliveries comes in small pieces, not in bursts.
-    var busyIntervalMilliseconds = 1000
 
     func run(environment: [String: String]) {
         WatchSignals.install(environment: environment)
@@ -47,8 +44,7 @@ struct DrainWatch {
                 backoff = 1000
                 // Right away while there is a backlog; otherwise wait for the next look.
                 if summary.moved < SpoolDrainer.defaultBatchLimit {
-                    WatchSignals.sleep(
-                        milliseconds: summary.moved > 0 ? busyIntervalMilliseconds : intervalMilliseconds)
+                    WatchSignals.sleep(milliseconds: intervalMilliseconds)
                 }
             }
         }
