@@ -122,9 +122,8 @@ extension EndToEnd {
             _ = server.stop()
         }
 
-        /// The drainer commits its large batches without waiting for the disk and deletes a segment only
-        /// after one flush for all of them. PostgreSQL crashing (an immediate stop, with its WAL writer
-        /// made to flush only every 10 s) under spool-mode load loses nothing.
+        /// PostgreSQL crashing (an immediate stop, with its WAL writer made to flush only every 10 s, so
+        /// that what is not flushed is lost) under spool-mode load loses nothing acknowledged.
         @Test func postgresCrashingWithCommitsNotYetFlushedLosesNothing() throws {
             let admin = try PostgresConnection(conninfo: fault.url)
             _ = try admin.execute("ALTER SYSTEM SET wal_writer_delay = '10s'")
@@ -152,9 +151,8 @@ extension EndToEnd {
             #expect(load.statuses.keys.sorted() == [200], "every authentic delivery is answered 200: \(load.statuses)")
             #expect(load.total > 100, "too little load to mean anything: \(load.total)")
             try expectStoredExactlyOnce(load.acknowledged, at: fault.url, within: 60)
-            // Whether the crash came between an asynchronous commit and its flush depends on the moment
-            // (the drainer's batches under this load are small, and small ones commit durably): the
-            // drainer's side of it is `AsynchronousCommitTests`; here, that nothing is lost either way.
+            // A drain by hand commits without waiting for the disk; its side of a crash between such a
+            // commit and the flush is `AsynchronousCommitTests`' and `aDrainersBatchesCommit…`'s.
             _ = server.stop()
         }
 
