@@ -23,10 +23,6 @@ public final class SpoolDrainer {
     private var committed: [String: Int] = [:]
     /// Records that did not decode in the part of a segment already read, by name.
     private var undecodable: [String: Int] = [:]
-    /// The server of the commits not known to be durable yet (a store that commits asynchronously):
-    /// until `flushCommits` says so, no segment is deleted, and a commit on another server means these
-    /// may be lost, so everything is drained again from the start (what was kept is found as duplicates).
-    private var unflushed: String?
 
     /// The default batch size.
     public static let defaultBatchLimit = 500
@@ -57,9 +53,6 @@ public final class SpoolDrainer {
         public var problems: [String] = []
         /// Why the pass stopped early (the store is unavailable), if it did.
         public var stoppedBecause: String?
-        /// Whether it stopped because the store's server restarted before commits were durable: the next
-        /// pass drains every segment again from its start.
-        public var startedOver = false
 
         /// Whether anything was written or found.
         public var moved: Int { stored + duplicates + rejected + keptAside }
@@ -116,14 +109,6 @@ public final class SpoolDrainer {
                     summary.stoppedBecause = reason
                     return summary
                 }
-                if let server = store.unflushedCommit {
-                    guard unflushed == nil || unflushed == server else {
-                        startOver(
-                            because: "PostgreSQL restarted (\(server)) before earlier commits were durable", &summary)
-                        return summary
-                    }
-                    unflushed = server
-                }
                 guard end > start else { break }
                 committed[name] = segment.ends[end - 1]
                 done += segment.ends[end - 1] - (start == 0 ? from : segment.ends[start - 1])
@@ -139,12 +124,6 @@ public final class SpoolDrainer {
             if let torn = segment.tornTail {
                 summary.problems.append("\(name): torn tail dropped (\(torn)); it was never acknowledged")
             }
-            // Deleted (or put aside) only once what it held is durable in the store.
-            if let reason = settle(store, &summary) {
-                summary.stoppedBecause = reason
-                return summary
-            }
-            if summary.stoppedBecause != nil { return summary }
             committed[name] = nil
             if let count = undecodable.removeValue(forKey: name), count > 0 {
                 summary.problems.append("\(name): \(count) record(s) did not decode")
@@ -157,45 +136,7 @@ public final class SpoolDrainer {
         }
         progress(claim == nil ? total : done, total)
         if summary.segmentsDrained > 0 { SpoolFiles.syncDirectory(directory) }
-        // Commits of a pass that deleted nothing are made durable before long too (a writer's segment may
-        // stay open for hours): a restart that lost them is then found, and they are drained again.
-        if summary.moved == 0, let reason = settle(store, &summary) { summary.stoppedBecause = reason }
         return summary
-    }
-
-    /// Makes the store's unflushed commits durable; `nil` when they are (or there were none), else why
-    /// not (the store is unavailable). When the server is not the one that took them, everything is
-    /// drained again from the start (`summary.stoppedBecause` says so).
-    private func settle(_ store: any EventStore, _ summary: inout Summary) -> String? {
-        guard let expected = unflushed else { return nil }
-        let server: String?
-        do {
-            server = try store.flushCommits()
-        } catch {
-            return error.debugDescription
-        }
-        guard server == expected else {
-            startOver(because: "PostgreSQL restarted (\(server ?? "?")) before earlier commits were durable", &summary)
-            return nil
-        }
-        unflushed = nil
-        return nil
-    }
-
-    /// Forgets how far each segment was drained, so the next pass drains every one from its start.
-    private func startOver(because reason: String, _ summary: inout Summary) {
-        committed.removeAll()
-        undecodable.removeAll()
-        unflushed = nil
-        summary.problems.append("\(reason): draining the spool again from the start")
-        summary.stoppedBecause = reason
-        summary.startedOver = true
-    }
-
-    /// At the end of a drain: makes the store's unflushed commits durable (what a writer's segment gave),
-    /// noting in `summary` when it cannot.
-    public func finish(into store: any EventStore, _ summary: inout Summary) {
-        if let reason = settle(store, &summary) { summary.stoppedBecause = summary.stoppedBecause ?? reason }
     }
 
     /// Writes one batch; returns why it could not (the store is unavailable), or `nil`.

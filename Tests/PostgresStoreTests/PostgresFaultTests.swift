@@ -98,40 +98,6 @@ struct PostgresFaultTests {
         }
     }
 
-    /// A drainer's store commits its batches (by `COPY`, whatever their size) without waiting for the
-    /// disk, names the server's life that took them, and `flushCommits` makes them durable on it; single
-    /// writes and the request path's store stay durable at once.
-    @Test func aDrainersBatchesCommitAsynchronouslyUntilFlushed() throws {
-        let webhook = TestDatabase.uniqueName("async")
-        var options = PostgresEventStore.Options(deadlineFromReceipt: false)
-        options.asynchronousBatches = true
-        let store = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger, options: options)
-        #expect(try store.record(sampleDelivery(webhook: webhook, dedupeKey: "id:single")) == .inserted(points: 2))
-        #expect(store.unflushedCommit == nil)
-        let small = (0..<3).map { sampleDelivery(webhook: webhook, dedupeKey: "id:small-\($0)") }
-        #expect(try store.recordBatch(small) == small.map { .inserted(points: $0.points.count) })
-        #expect(store.unflushedCommit != nil)
-        let large = (0..<PostgresEventStore.copyFrom).map { sampleDelivery(webhook: webhook, dedupeKey: "id:\($0)") }
-        #expect(try store.recordBatch(large) == large.map { .inserted(points: $0.points.count) })
-        let server = try #require(store.unflushedCommit)
-        let started = try TestDatabase.connection().execute(
-            "SELECT pg_postmaster_start_time()::text || ' ' || token FROM winkhook.incarnation")
-        #expect(server == started.value(row: 0, column: 0))
-        // Committed (visible to every session) before it is flushed.
-        #expect(
-            try TestDatabase.count("SELECT count(*) FROM winkhook.events WHERE webhook = $1", [webhook])
-                == 1 + small.count + large.count)
-        #expect(try store.flushCommits() == server)
-        #expect(store.unflushedCommit == nil)
-        // The request path's store never commits asynchronously.
-        let durable = PostgresEventStore(conninfo: try url(), logger: TestDatabase.logger)
-        let more = (0..<PostgresEventStore.copyFrom).map {
-            sampleDelivery(webhook: webhook, dedupeKey: "id:more-\($0)")
-        }
-        _ = try durable.recordBatch(more)
-        #expect(durable.unflushedCommit == nil)
-    }
-
     /// A small batch is one statement, a large one (`copyFrom` deliveries or more) a binary `COPY`, whose
     /// numbers (`numeric`'s binary form), dates and times winkhook encodes itself: both must write what
     /// the single write does.

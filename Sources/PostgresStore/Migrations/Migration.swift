@@ -11,6 +11,6 @@ struct Migration: Sendable {
     /// Every migration, in order. Add new ones at the end; never edit an applied one.
     static let all: [Migration] = [
         .initialSchema, .rejectedDedupe, .lz4Archive, .eventRows, .analytics, .nightRollup, .inlineRows,
-        .rawBodies, .bytewiseDedupe, .serverIncarnation,
+        .rawBodies, .bytewiseDedupe,
     ]
 }

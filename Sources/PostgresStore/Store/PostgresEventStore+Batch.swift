@@ -102,12 +102,8 @@ extension PostgresEventStore {
     /// one in a new transaction. Unnamed statements only: behind a transaction-pooling PgBouncer a
     /// statement prepared in an earlier transaction may be on another server connection, and its loss
     /// would abort this one.
-    /// `asynchronous`: commit without waiting for the commit to reach the disk (a drainer's, which keeps
-    /// its source until `flushCommits` says it is durable); `server` is then set to the identity of the
-    /// server that took it (`pg_postmaster_start_time`, read inside the transaction), else left alone.
     static func writeBatch(
-        _ deliveries: [Delivery], on connection: PostgresConnection, deadline: Deadline, expectNew: Bool,
-        asynchronous: Bool = false, server: inout String?
+        _ deliveries: [Delivery], on connection: PostgresConnection, deadline: Deadline, expectNew: Bool
     ) throws(PostgresError) -> [Bool] {
         var times = BinaryWriter(capacity: 20 + 12 * deliveries.count)
         times.array(deliveries.map(\.receivedAt), oid: BinaryWriter.timestamptzOID) { $0.timestamp($1) }
@@ -118,8 +114,7 @@ extension PostgresEventStore {
         if expectNew {
             do throws(PostgresError) {
                 let all = [Bool](repeating: true, count: deliveries.count)
-                try transaction(on: connection, deadline: deadline, asynchronous: asynchronous, server: &server) {
-                    () throws(PostgresError) in
+                try transaction(on: connection, deadline: deadline) { () throws(PostgresError) in
                     let inserted = try connection.execute(batchDedupeSQL, parameters, deadline: deadline)
                     guard inserted.affectedRows == deliveries.count else {
                         throw PostgresError(.protocolError, message: "the server inserted fewer keys than sent")
@@ -132,8 +127,7 @@ extension PostgresEventStore {
             }
         }
         var stored: [Bool] = []
-        try transaction(on: connection, deadline: deadline, asynchronous: asynchronous, server: &server) {
-            () throws(PostgresError) in
+        try transaction(on: connection, deadline: deadline) { () throws(PostgresError) in
             let fresh = try connection.execute(batchDedupeIfNewSQL, parameters, deadline: deadline)
             stored = try PostgresEventStore.stored(deliveries, returned: fresh)
             try copyEvents(deliveries, stored: stored, on: connection, deadline: deadline)
@@ -153,24 +147,11 @@ extension PostgresEventStore {
     }
 
     /// `body` in one transaction, committed durably ("200 after COMMIT" for every delivery, whatever the
-    /// session, a pooler's, says); rolled back if it throws. `asynchronous`: committed without waiting
-    /// for the disk, and `server` set to the identity of the server the transaction ran on.
+    /// session, a pooler's, says); rolled back if it throws.
     private static func transaction(
-        on connection: PostgresConnection, deadline: Deadline, asynchronous: Bool, server: inout String?,
-        _ body: () throws(PostgresError) -> Void
+        on connection: PostgresConnection, deadline: Deadline, _ body: () throws(PostgresError) -> Void
     ) throws(PostgresError) {
-        do throws(PostgresError) {
-            if asynchronous {
-                let begun = try connection.execute(
-                    "BEGIN; SET LOCAL synchronous_commit = off; " + PostgresEventStore.serverSQL, deadline: deadline)
-                guard let identity = begun.value(row: 0, column: 0) else {
-                    throw PostgresError(.protocolError, message: "the server did not say when it started")
-                }
-                try body()
-                try connection.execute("COMMIT", deadline: deadline)
-                server = identity
-                return
-            }
+        do {
             try connection.execute("BEGIN; SET LOCAL synchronous_commit = on", deadline: deadline)
             try body()
             try connection.execute("COMMIT", deadline: deadline)
@@ -179,29 +160,6 @@ extension PostgresEventStore {
             throw error
         }
     }
-}
-
-extension PostgresEventStore {
-    /// The identity of the server's life since it last started or crashed: its start time and the token
-    /// of `winkhook.incarnation` (an unlogged table, emptied by every crash recovery; made when missing).
-    static let serverSQL = """
-        WITH made AS (
-            INSERT INTO winkhook.incarnation DEFAULT VALUES ON CONFLICT DO NOTHING RETURNING token
-        )
-        SELECT pg_postmaster_start_time()::text || ' ' || coalesce(
-            (SELECT token FROM made), (SELECT token FROM winkhook.incarnation), 'unknown')
-        """
-
-    /// One transaction that writes its commit record and waits for it to be durable, which makes every
-    /// commit before it durable too (the WAL is flushed in order); it returns the server's identity.
-    static let flushSQL = """
-        WITH made AS (
-            INSERT INTO winkhook.incarnation DEFAULT VALUES ON CONFLICT DO NOTHING RETURNING token
-        )
-        SELECT pg_postmaster_start_time()::text || ' ' || coalesce(
-                   (SELECT token FROM made), (SELECT token FROM winkhook.incarnation), 'unknown'),
-               pg_current_xact_id()::text, set_config('synchronous_commit', 'on', true)
-        """
 }
 
 /// PostgreSQL's array input syntax for text elements: `{"a","b\"c",NULL}`.

@@ -31,11 +31,6 @@ public final class PostgresEventStore: EventStore {
         /// Whether the session is set to UTC; a one-statement CGI session skips it (the write needs none).
         public var utcSession = true
 
-        /// Whether a large batch (`recordBatch`, by `COPY`) commits without waiting for the disk: for a
-        /// drainer only, which deletes what it drained once `flushCommits` has made it durable (the
-        /// request path's commits are always durable before the answer).
-        public var asynchronousBatches = false
-
         /// The defaults: 10 s from receipt, prepared statements on.
         public init(
             deadlineSeconds: Int = 10, preparedStatements: Bool = true, deadlineFromReceipt: Bool = true,
@@ -57,8 +52,6 @@ public final class PostgresEventStore: EventStore {
     private var warnedAboutPooler = false
     /// Whether the last batch held deliveries already stored (the next one is then checked key by key).
     private var lastBatchHadRepeats = false
-    /// The server of the asynchronous commits since the last `flushCommits`, if any.
-    public private(set) var unflushedCommit: String?
 
     /// Seconds between checks that partitions exist ahead.
     static let partitionCheckInterval: Int64 = 3600
@@ -113,12 +106,9 @@ public final class PostgresEventStore: EventStore {
             earliest.map { deadline(since: $0.receivedAt) } ?? Deadline(secondsFromNow: Double(options.deadlineSeconds))
         let expectNew = !lastBatchHadRepeats
         let stored = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            // A drainer's batch goes by `COPY` whatever its size: its commit need not wait for the disk.
-            unique.count < PostgresEventStore.copyFrom && !options.asynchronousBatches
+            unique.count < PostgresEventStore.copyFrom
                 ? try PostgresEventStore.writeGroup(unique, on: connection, deadline: limit)
-                : try PostgresEventStore.writeBatch(
-                    unique, on: connection, deadline: limit, expectNew: expectNew,
-                    asynchronous: options.asynchronousBatches, server: &unflushedCommit)
+                : try PostgresEventStore.writeBatch(unique, on: connection, deadline: limit, expectNew: expectNew)
         }
         // Keys already stored come in runs (a segment drained again): look them up first until a batch
         // has none.
@@ -126,15 +116,6 @@ public final class PostgresEventStore: EventStore {
         return deliveries.indices.map { index in
             slots[index].map { stored[$0] } == true ? .inserted(points: deliveries[index].points.count) : .duplicate
         }
-    }
-
-    public func flushCommits() throws(EventStoreError) -> String? {
-        let limit = Deadline(secondsFromNow: Double(options.deadlineSeconds))
-        let server = try withConnection(deadline: limit) { connection throws(PostgresError) in
-            try connection.execute(PostgresEventStore.flushSQL, [String?](), deadline: limit).value(row: 0, column: 0)
-        }
-        unflushedCommit = nil
-        return server ?? "unknown"
     }
 
     public func recordRejected(_ rejected: RejectedDelivery) throws(EventStoreError) {

@@ -48,7 +48,7 @@ struct DrainCommand: ParsableCommand {
         let logger = LogSetup.bootstrap(environment: environment)
         let config = try options.load(environment: environment)
         let conninfo = database.url(environment: environment) { config.databaseURL }
-        let storeOptions = App.drainerStoreOptions(config, asynchronous: !watch)
+        let storeOptions = App.drainerStoreOptions(config)
         if watch {
             let store = PostgresEventStore(conninfo: conninfo, logger: logger, options: storeOptions)
             // In spool mode every delivery waits for the drainer: look often, so it is visible within a second.

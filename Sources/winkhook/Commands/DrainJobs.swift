@@ -88,8 +88,7 @@ final class DrainJobs: @unchecked Sendable {
             self.locked { first = self.taken.insert(name).inserted }
             return first
         }
-        let store = makeStore()
-        var summary = drainer.drain(into: store) { done, total in
+        let summary = drainer.drain(into: makeStore()) { done, total in
             self.locked {
                 // Each job counts its own segments' bytes against the whole spool.
                 self.progress[job.index] = (done, total)
@@ -97,7 +96,6 @@ final class DrainJobs: @unchecked Sendable {
                 job.report(min(sum.0, sum.1), sum.1)
             }
         }
-        drainer.finish(into: store, &summary)
         locked { summaries[job.index] = summary }
     }
 

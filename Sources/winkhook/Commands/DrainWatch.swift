@@ -30,8 +30,6 @@ struct DrainWatch {
             report.add(summary)
             if report.isDue(now: SystemClock.monotonicMicros()) { report.log(to: logger) }
             for problem in summary.problems { logger.warning("spool: \(problem)") }
-            // PostgreSQL restarted before the drained commits were durable: drain again at once.
-            if summary.startedOver { continue }
             if let reason = summary.stoppedBecause {
                 if !away {
                     logger.warning("PostgreSQL is unavailable; the spool waits", metadata: ["error": "\(reason)"])

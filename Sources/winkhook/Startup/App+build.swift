@@ -65,18 +65,10 @@ enum App {
     }
 
     /// The drainer's: a batch's own deadline, counted from the write (spooled deliveries may be old).
-    /// `asynchronous`: its batches commit without waiting for the disk, and a segment is deleted after
-    /// one flush for all of them (`winkhook drain` by hand: PostgreSQL 17–20 µs a delivery against 21–29).
-    /// `serve`'s drainer commits each batch durably: in spool mode beside c-floor, its batches of a few
-    /// hundred every 25 ms gave no better p99 without the `fsync`s, and PostgreSQL a little more CPU.
-    static func drainerStoreOptions(_ configuration: WinkhookConfiguration, asynchronous: Bool)
-        -> PostgresEventStore.Options
-    {
-        var options = PostgresEventStore.Options(
+    static func drainerStoreOptions(_ configuration: WinkhookConfiguration) -> PostgresEventStore.Options {
+        PostgresEventStore.Options(
             deadlineSeconds: PostgresEventStore.batchDeadlineSeconds,
             preparedStatements: configuration.preparedStatements, deadlineFromReceipt: false)
-        options.asynchronousBatches = asynchronous
-        return options
     }
 
     /// Worker mode. Arguments (optional): `--config PATH`, `--max-requests N`.
