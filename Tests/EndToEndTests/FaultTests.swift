@@ -67,6 +67,13 @@ extension EndToEnd {
             return out
         }
 
+        /// Stops `load`; checks that every authentic delivery was answered 200, and that there were enough.
+        func stopAndExpectEvery200(_ load: Load) {
+            load.stop()
+            #expect(load.statuses.keys.sorted() == [200], "every authentic delivery is answered 200: \(load.statuses)")
+            #expect(load.total > 100, "too little load to mean anything: \(load.total)")
+        }
+
         /// Waits until every id in `acknowledged` is stored; then checks none is stored twice.
         func expectStoredExactlyOnce(_ acknowledged: Set<String>, at database: String, within seconds: Double)
             throws
@@ -112,9 +119,7 @@ extension EndToEnd {
             sleep(30)
             try cluster("start")
             sleep(3)
-            load.stop()
-            #expect(load.statuses.keys.sorted() == [200], "every authentic delivery is answered 200: \(load.statuses)")
-            #expect(load.total > 100, "too little load to mean anything: \(load.total)")
+            stopAndExpectEvery200(load)
             // No one runs `winkhook drain`: the supervised drainer empties the spool by itself.
             try expectStoredExactlyOnce(load.acknowledged, at: fault.url, within: 60)
             #expect(server.log.contains("spooled booking.create"))
@@ -137,9 +142,7 @@ extension EndToEnd {
             sleep(2)
             try cluster("start")
             sleep(3)
-            load.stop()
-            #expect(load.statuses.keys.sorted() == [200], "every authentic delivery is answered 200: \(load.statuses)")
-            #expect(load.total > 100, "too little load to mean anything: \(load.total)")
+            stopAndExpectEvery200(load)
             try expectStoredExactlyOnce(load.acknowledged, at: fault.url, within: 60)
             _ = server.stop()
         }

@@ -179,9 +179,8 @@ public final class FastCGIWorker {
     )? {
         let parameters = copyParameters(request)
         let input = request.pointee.in
-        let started = RequestProcessor.now().microseconds
         scoring?.started(clock: SystemClock.monotonicMicros())
-        if let scoring, let page = scoring.page(for: parameters, now: started) {
+        if let scoring, let page = scoring.page(for: parameters) {
             FastCGIWorker.drain(input, upTo: FastCGIWorker.drainLimit)
             write(page.cgiBytes, to: request.pointee.out)
             end(request)

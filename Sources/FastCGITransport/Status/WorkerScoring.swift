@@ -68,7 +68,7 @@ public struct WorkerScoring {
     func notCounted() { board.requestNotCounted(slot: slot) }
 
     /// The answer for a status path, or `nil` when `parameters` ask for something else.
-    func page(for parameters: [(String, String)], now: Int64) -> WebhookResponse? {
+    func page(for parameters: [(String, String)]) -> WebhookResponse? {
         guard let pages else { return nil }
         // Nearly every request is a delivery: its path is compared first, as bytes, and nothing else is
         // looked at (this runs for every request).
@@ -94,6 +94,8 @@ public struct WorkerScoring {
         if path == pages.ping {
             return WebhookResponse(status: 200, headers: [("Content-Type", "text/plain")], body: "pong\n")
         }
+        // The clocks are read only here, for a status page, not for every request.
+        let now = SystemClock.wallMicros()
         let page = StatusPage(
             snapshot: board.snapshot(now: now, clock: SystemClock.monotonicMicros()), spool: spool(), now: now)
         if path == pages.metrics {
